@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libconfig -> struct tcpw_conf. The key table below is the only place that knows a key's path,
+ * type, default, range, unit and reload flag; defaults, type and range checks and the
+ * unknown-key check are all driven by it. Every error is collected, one per line, before the
+ * load fails, and the caller's struct is written only after the whole file has passed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "tcpw_common.h"
+
+/* Name used in messages for tcpw_conf_load_string(), where there is no file. */
+#define STRING_SOURCE "<string>"
+
+enum key_type {
+	KEY_INT,    /* integer literal; stored as uint32_t, so min >= 0 and max <= UINT32_MAX */
+	KEY_FLOAT,  /* float or integer literal; stored as double */
+	KEY_STRING, /* stored NUL-terminated in a char array; min/max bound the length in bytes */
+};
+
+#define KEY_MIN_EXCLUSIVE (1u << 0) /* value must be > min rather than >= min */
+#define KEY_POW2          (1u << 1) /* value must be a power of two */
+
+struct key_spec {
+	const char *path;   /* libconfig path, "group.name" */
+	enum key_type type;
+	size_t offset;      /* of the field in struct tcpw_conf */
+	size_t size;        /* of that field, checked against the type when storing */
+	union {
+		int64_t i;
+		double f;
+		const char *s;
+	} def;
+	double min;         /* inclusive unless KEY_MIN_EXCLUSIVE */
+	double max;         /* inclusive */
+	unsigned int flags; /* KEY_* */
+	const char *unit;
+	bool is_reloadable; /* may change on SIGHUP; the rest needs a restart */
+};
+
+#define KEY_FIELD(member) \
+	.offset = offsetof(struct tcpw_conf, member), \
+	.size = sizeof(((struct tcpw_conf *)NULL)->member)
+
+/*
+ * Timeouts: 86400 s (one day) is far above any sane flow timeout, so a larger value is almost
+ * certainly a unit mistake (ms or us typed as s). Pairs: 2^24 pairs * ~512 bytes = 8 GiB per RX
+ * core; 8 is the smallest table the flow table accepts.
+ */
+static const struct key_spec keys[] = {
+	{ .path = "tcpwin.thres", .type = KEY_INT, KEY_FIELD(tcpwin_thres),
+	  .def.i = 1, .min = 0, .max = 65536,
+	  .unit = "(raw TCP window value, unscaled)", .is_reloadable = true },
+	{ .path = "tcpwin.flwprg", .type = KEY_INT, KEY_FIELD(tcpwin_flwprg),
+	  .def.i = 2, .min = 1, .max = INT32_MAX,
+	  .unit = "packets", .is_reloadable = true },
+	{ .path = "timeouts.tmt_bgn_s", .type = KEY_FLOAT, KEY_FIELD(tmt_bgn_s),
+	  .def.f = 1.2, .min = 0, .max = 86400, .flags = KEY_MIN_EXCLUSIVE,
+	  .unit = "s", .is_reloadable = true },
+	{ .path = "timeouts.tmt_est_s", .type = KEY_FLOAT, KEY_FIELD(tmt_est_s),
+	  .def.f = 1.0, .min = 0, .max = 86400, .flags = KEY_MIN_EXCLUSIVE,
+	  .unit = "s", .is_reloadable = true },
+	{ .path = "timeouts.tmt_abrt_s", .type = KEY_FLOAT, KEY_FIELD(tmt_abrt_s),
+	  .def.f = 0.001, .min = 0, .max = 86400, .flags = KEY_MIN_EXCLUSIVE,
+	  .unit = "s", .is_reloadable = true },
+	{ .path = "timeouts.flow_timeout_s", .type = KEY_FLOAT, KEY_FIELD(flow_timeout_s),
+	  .def.f = 182.0, .min = 0, .max = 86400, .flags = KEY_MIN_EXCLUSIVE,
+	  .unit = "s", .is_reloadable = true },
+	{ .path = "flow_table.pairs", .type = KEY_INT, KEY_FIELD(flow_table_pairs),
+	  .def.i = 65536, .min = 8, .max = 1u << 24, .flags = KEY_POW2,
+	  .unit = "flow pairs", .is_reloadable = false },
+	{ .path = "output.dir", .type = KEY_STRING, KEY_FIELD(output_dir),
+	  .def.s = "", .min = 0, .max = TCPW_CONF_PATH_MAX - 1,
+	  .unit = "bytes", .is_reloadable = false },
+};
+
+/* Error lines collected into the caller's buffer; count goes on even once the buffer is full. */
+struct errbuf {
+	char *buf;
+	size_t size;
+	size_t used;
+	unsigned int count;
+	bool is_truncated;
+};
+
+static void
+errbuf_init(struct errbuf *eb, char *buf, size_t size)
+{
+	eb->buf = buf;
+	eb->size = buf == NULL ? 0 : size;
+	eb->used = 0;
+	eb->count = 0;
+	eb->is_truncated = false;
+	if (eb->size > 0)
+		buf[0] = '\0';
+}
+
+/* The buffer is full: end it with "..." so a reader knows lines are missing. */
+static void
+errbuf_truncate(struct errbuf *eb)
+{
+	static const char mark[] = "...";
+
+	eb->is_truncated = true;
+	eb->used = eb->size - 1;
+	if (eb->size > sizeof(mark))
+		memcpy(eb->buf + eb->size - sizeof(mark), mark, sizeof(mark));
+	else
+		eb->buf[eb->used] = '\0';
+}
+
+static void __attribute__((format(printf, 2, 0)))
+errbuf_vappend(struct errbuf *eb, const char *fmt, va_list ap)
+{
+	size_t avail;
+	int n;
+
+	if (eb->size == 0 || eb->is_truncated)
+		return;
+	avail = eb->size - eb->used;
+	n = vsnprintf(eb->buf + eb->used, avail, fmt, ap);
+	if (n < 0 || (size_t)n >= avail)
+		errbuf_truncate(eb);
+	else
+		eb->used += (size_t)n;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+errbuf_append(struct errbuf *eb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errbuf_vappend(eb, fmt, ap);
+	va_end(ap);
+}
+
+/* Start a new error line "file:line: ..."; lines are separated by '\n', no trailing newline. */
+static void __attribute__((format(printf, 4, 5)))
+errbuf_error(struct errbuf *eb, const char *file, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (eb->count++ > 0)
+		errbuf_append(eb, "\n");
+	errbuf_append(eb, "%s:%u: ", file, line);
+	va_start(ap, fmt);
+	errbuf_vappend(eb, fmt, ap);
+	va_end(ap);
+}
+
+/* Where a setting came from: its own file (it may be @included) or the name of the source. */
+struct where {
+	const char *file;
+	unsigned int line;
+};
+
+static struct where
+setting_where(const config_setting_t *s, const char *source)
+{
+	const char *file = config_setting_source_file(s);
+
+	return (struct where){ .file = file != NULL ? file : source,
+			       .line = config_setting_source_line(s) };
+}
+
+static const char *
+setting_type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "an unknown type";
+	}
+}
+
+static const char *
+key_type_name(enum key_type type)
+{
+	switch (type) {
+	case KEY_INT:
+		return "an integer (e.g. 42)";
+	case KEY_FLOAT:
+		return "a number (e.g. 1.5 or 2)";
+	case KEY_STRING:
+		return "a string in double quotes";
+	}
+	return "?";
+}
+
+static void *
+key_field(struct tcpw_conf *conf, const struct key_spec *k)
+{
+	return (char *)conf + k->offset;
+}
+
+static bool
+key_in_range(const struct key_spec *k, double v)
+{
+	bool is_min_ok = (k->flags & KEY_MIN_EXCLUSIVE) ? v > k->min : v >= k->min;
+
+	return is_min_ok && v <= k->max; /* false for NaN */
+}
+
+static void
+store_int(struct tcpw_conf *conf, const struct key_spec *k, int64_t v)
+{
+	uint32_t *field = key_field(conf, k);
+
+	assert(k->size == sizeof(*field));
+	*field = (uint32_t)v;
+}
+
+static void
+store_float(struct tcpw_conf *conf, const struct key_spec *k, double v)
+{
+	double *field = key_field(conf, k);
+
+	assert(k->size == sizeof(*field));
+	*field = v;
+}
+
+static void
+store_string(struct tcpw_conf *conf, const struct key_spec *k, const char *v, size_t len)
+{
+	char *field = key_field(conf, k);
+
+	assert(len < k->size);
+	memcpy(field, v, len + 1);
+}
+
+void
+tcpw_conf_defaults(struct tcpw_conf *conf)
+{
+	size_t i;
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < TCPW_ARRAY_SIZE(keys); i++) {
+		const struct key_spec *k = &keys[i];
+
+		switch (k->type) {
+		case KEY_INT:
+			store_int(conf, k, k->def.i);
+			break;
+		case KEY_FLOAT:
+			store_float(conf, k, k->def.f);
+			break;
+		case KEY_STRING:
+			store_string(conf, k, k->def.s, strlen(k->def.s));
+			break;
+		}
+	}
+}
+
+static void
+report_wrong_type(const config_setting_t *s, const struct key_spec *k, const char *source,
+		  struct errbuf *eb)
+{
+	struct where w = setting_where(s, source);
+
+	errbuf_error(eb, w.file, w.line, "%s: expected %s, got %s", k->path,
+		     key_type_name(k->type), setting_type_name(s));
+}
+
+static void
+report_range(const config_setting_t *s, const struct key_spec *k, const char *value,
+	     const char *source, struct errbuf *eb)
+{
+	struct where w = setting_where(s, source);
+
+	if (k->flags & KEY_MIN_EXCLUSIVE)
+		errbuf_error(eb, w.file, w.line,
+			     "%s: %s is out of range; use a value > %g and <= %g %s",
+			     k->path, value, k->min, k->max, k->unit);
+	else
+		errbuf_error(eb, w.file, w.line,
+			     "%s: %s is out of range; use a value in %.0f..%.0f %s",
+			     k->path, value, k->min, k->max, k->unit);
+}
+
+/* Suggest the two powers of two around @p v (8 <= v <= 2^24 here, so both are in range). */
+static void
+report_not_pow2(const config_setting_t *s, const struct key_spec *k, int64_t v,
+		const char *source, struct errbuf *eb)
+{
+	struct where w = setting_where(s, source);
+	int64_t lower = 1;
+
+	while (lower * 2 <= v)
+		lower *= 2;
+	errbuf_error(eb, w.file, w.line, "%s: %" PRId64 " is not a power of two; use %" PRId64
+		     " or %" PRId64 " %s", k->path, v, lower, lower * 2, k->unit);
+}
+
+static void
+load_int(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *conf,
+	 const char *source, struct errbuf *eb)
+{
+	char text[32];
+	int64_t v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		report_wrong_type(s, k, source, eb);
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (!key_in_range(k, (double)v)) {
+		snprintf(text, sizeof(text), "%" PRId64, v); /* 20 digits and a sign always fit */
+		report_range(s, k, text, source, eb);
+		return;
+	}
+	if ((k->flags & KEY_POW2) && (v & (v - 1)) != 0) {
+		report_not_pow2(s, k, v, source, eb);
+		return;
+	}
+	store_int(conf, k, v);
+}
+
+/* Integer literals are accepted: libconfig types "tmt_est_s = 2;" as an int, not a float. */
+static void
+load_float(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *conf,
+	   const char *source, struct errbuf *eb)
+{
+	char text[32];
+	double v;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_get_float(s);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s);
+		break;
+	default:
+		report_wrong_type(s, k, source, eb);
+		return;
+	}
+	if (!key_in_range(k, v)) {
+		snprintf(text, sizeof(text), "%g", v); /* %g is at most ~13 characters */
+		report_range(s, k, text, source, eb);
+		return;
+	}
+	store_float(conf, k, v);
+}
+
+static void
+load_string(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *conf,
+	    const char *source, struct errbuf *eb)
+{
+	struct where w = setting_where(s, source);
+	const char *v;
+	size_t len;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report_wrong_type(s, k, source, eb);
+		return;
+	}
+	v = config_setting_get_string(s);
+	len = strlen(v);
+	if (!key_in_range(k, (double)len)) {
+		errbuf_error(eb, w.file, w.line,
+			     "%s: value is %zu bytes long; shorten it to at most %.0f %s",
+			     k->path, len, k->max, k->unit);
+		return;
+	}
+	store_string(conf, k, v, len);
+}
+
+static const struct key_spec *
+key_find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < TCPW_ARRAY_SIZE(keys); i++)
+		if (strcmp(keys[i].path, path) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* True if @p path is a group holding known keys ("tcpwin" for "tcpwin.thres"). */
+static bool
+group_is_known(const char *path)
+{
+	size_t len = strlen(path);
+	size_t i;
+
+	for (i = 0; i < TCPW_ARRAY_SIZE(keys); i++)
+		if (strncmp(keys[i].path, path, len) == 0 && keys[i].path[len] == '.')
+			return true;
+	return false;
+}
+
+static void
+report_unknown(const config_setting_t *s, const char *path, const char *source,
+	       struct errbuf *eb)
+{
+	struct where w = setting_where(s, source);
+	size_t i;
+
+	errbuf_error(eb, w.file, w.line, "unknown key '%s'; known keys: ", path);
+	for (i = 0; i < TCPW_ARRAY_SIZE(keys); i++)
+		errbuf_append(eb, "%s%s", i > 0 ? ", " : "", keys[i].path);
+}
+
+static void
+load_key(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *conf,
+	 const char *source, struct errbuf *eb)
+{
+	switch (k->type) {
+	case KEY_INT:
+		load_int(s, k, conf, source, eb);
+		break;
+	case KEY_FLOAT:
+		load_float(s, k, conf, source, eb);
+		break;
+	case KEY_STRING:
+		load_string(s, k, conf, source, eb);
+		break;
+	}
+}
+
+/*
+ * Load every setting under @p group into @p conf, in file order so that errors come out in
+ * line order: known keys are checked and stored, known groups descended into, anything else
+ * is reported. Only known groups are descended into, so the recursion is as deep as the key
+ * table. Keys that are absent are never visited and keep their defaults.
+ */
+static void
+load_group(const config_setting_t *group, const char *prefix, struct tcpw_conf *conf,
+	   const char *source, struct errbuf *eb)
+{
+	char path[128]; /* longer than any known path: a truncated one is reported as unknown */
+	const struct key_spec *k;
+	bool is_known_group;
+	int i, n;
+
+	for (i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
+		struct where w = setting_where(s, source);
+
+		n = snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] != '\0' ? "." : "",
+			     config_setting_name(s));
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			k = NULL;
+			is_known_group = false;
+		} else {
+			k = key_find(path);
+			is_known_group = group_is_known(path);
+		}
+		if (k != NULL)
+			load_key(s, k, conf, source, eb);
+		else if (!is_known_group)
+			report_unknown(s, path, source, eb);
+		else if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			errbuf_error(eb, w.file, w.line,
+				     "%s: expected a group (%s = { ... };), got %s",
+				     path, path, setting_type_name(s));
+		else
+			load_group(s, path, conf, source, eb);
+	}
+}
+
+/* Validate a parsed config into a copy of the defaults; @p conf is written only on success. */
+static int
+conf_apply(const config_t *cfg, const char *source, struct tcpw_conf *conf, struct errbuf *eb)
+{
+	struct tcpw_conf tmp;
+
+	tcpw_conf_defaults(&tmp);
+	load_group(config_root_setting(cfg), "", &tmp, source, eb);
+	if (eb->count > 0)
+		return -EINVAL;
+	*conf = tmp;
+	return 0;
+}
+
+static int
+report_syntax(const config_t *cfg, const char *source, struct errbuf *eb)
+{
+	const char *file = config_error_file(cfg);
+	const char *text = config_error_text(cfg);
+	int line = config_error_line(cfg);
+
+	errbuf_error(eb, file != NULL ? file : source, line > 0 ? (unsigned int)line : 0,
+		     "syntax error: %s", text != NULL ? text : "unknown error");
+	return -EINVAL;
+}
+
+/* A directory opens fine for reading but parses as an empty file: refuse it here. */
+static FILE *
+open_conf_file(const char *path, struct errbuf *eb)
+{
+	struct stat st;
+	int errnum = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		errnum = errno;
+	else if (fstat(fileno(f), &st) != 0)
+		errnum = errno;
+	else if (S_ISDIR(st.st_mode))
+		errnum = EISDIR;
+	if (errnum == 0)
+		return f;
+	if (f != NULL)
+		fclose(f);
+	errbuf_append(eb, "cannot open config file %s: %s", path, strerror(errnum));
+	return NULL;
+}
+
+int
+tcpw_conf_load(const char *path, struct tcpw_conf *conf, char *err, size_t errlen)
+{
+	struct errbuf eb;
+	config_t cfg;
+	FILE *f;
+	int ret;
+
+	errbuf_init(&eb, err, errlen);
+	if (path == NULL || conf == NULL) {
+		errbuf_append(&eb, "tcpw_conf_load: path and conf must not be NULL");
+		return -EINVAL;
+	}
+	f = open_conf_file(path, &eb);
+	if (f == NULL)
+		return -ENOENT;
+	config_init(&cfg);
+	if (config_read(&cfg, f) == CONFIG_TRUE)
+		ret = conf_apply(&cfg, path, conf, &eb);
+	else
+		ret = report_syntax(&cfg, path, &eb);
+	config_destroy(&cfg);
+	fclose(f);
+	return ret;
+}
+
+int
+tcpw_conf_load_string(const char *text, struct tcpw_conf *conf, char *err, size_t errlen)
+{
+	struct errbuf eb;
+	config_t cfg;
+	int ret;
+
+	errbuf_init(&eb, err, errlen);
+	if (text == NULL || conf == NULL) {
+		errbuf_append(&eb, "tcpw_conf_load_string: text and conf must not be NULL");
+		return -EINVAL;
+	}
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) == CONFIG_TRUE)
+		ret = conf_apply(&cfg, STRING_SOURCE, conf, &eb);
+	else
+		ret = report_syntax(&cfg, STRING_SOURCE, &eb);
+	config_destroy(&cfg);
+	return ret;
+}

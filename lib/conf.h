@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Configuration: a libconfig file turned into a plain struct tcpw_conf.
+ *
+ * This module is the only one that sees libconfig. Every key has one row in the key table in
+ * conf.c (path, type, default, range, unit, reloadable); defaults live there and nowhere else.
+ * Loading collects every error before failing, each message naming file:line and the key.
+ */
+#ifndef TCPW_CONF_H
+#define TCPW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Maximum length of a path kept in the config. */
+#define TCPW_CONF_PATH_MAX 256
+
+struct tcpw_conf {
+	/* tcpWinTMT (T2-SEMANTICS §1.2); all reloadable */
+	uint32_t tcpwin_thres;     /**< window < this counts as "below threshold" (raw field) */
+	uint32_t tcpwin_flwprg;    /**< below-threshold packets per direction before abort */
+	double tmt_bgn_s;          /**< timeout after a SYN, seconds */
+	double tmt_est_s;          /**< timeout in BGN/EST, seconds */
+	double tmt_abrt_s;         /**< timeout after an abort, seconds */
+	double flow_timeout_s;     /**< core default timeout (NEW state, non-TCP), seconds */
+	/* flow table; not reloadable */
+	uint32_t flow_table_pairs; /**< flow pairs per RX core (power of two, >= 8) */
+	/* output */
+	char output_dir[TCPW_CONF_PATH_MAX]; /**< where flow files go (empty: the -w option) */
+};
+
+/** Fill @p conf with every default. */
+void tcpw_conf_defaults(struct tcpw_conf *conf);
+
+/**
+ * Load and validate a config file. Keys that are absent keep their defaults.
+ *
+ * @param path  libconfig file
+ * @param conf  filled on success; untouched on failure
+ * @param err   receives every error found, one per line ("file:line: key: what to do")
+ * @param errlen size of @p err
+ * @return 0, -ENOENT (file cannot be opened), -EINVAL (syntax or semantic errors, see @p err)
+ */
+int tcpw_conf_load(const char *path, struct tcpw_conf *conf, char *err, size_t errlen);
+
+/** As tcpw_conf_load(), from a string (for tests and embedded defaults). */
+int tcpw_conf_load_string(const char *text, struct tcpw_conf *conf, char *err, size_t errlen);
+
+#endif /* TCPW_CONF_H */

@@ -1,0 +1,884 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Flow engine (see engine.h). Layout:
+ *  - struct flow (128 bytes, hot): canonical key, both directions' timing, LRU links and
+ *    tcpWinTMT state; struct flow_cold (parallel array): what only the record needs.
+ *  - an open-addressing index (linear probing, backward-shift delete) from key to slot;
+ *  - one circular LRU list of directions, node id = slot * 2 + dir, with the timeout
+ *    sentinels and the list head as extra node ids after the flow nodes;
+ *  - a FIFO of retired slots (ended, waiting for the writer), linked through d[0].next;
+ *  - a direct-mapped fragment table: IP id -> the direction of the first fragment.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "engine.h"
+#include "tcpw_common.h"
+
+#define NIL UINT32_MAX
+#define MAX_HANDLERS 8       /* distinct timeout values: 182, BGN, EST, ABRT + reloads */
+#define FRAG_SLOTS 4096      /* pending first fragments; older ones are overwritten */
+
+/* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. */
+struct flow_key {
+	uint8_t ip_lo[16];
+	uint8_t ip_hi[16];
+	uint16_t port_lo;
+	uint16_t port_hi;
+	uint16_t vlan;
+	uint8_t proto;
+	uint8_t ip_ver;
+};
+static_assert(sizeof(struct flow_key) == 40, "flow key has no padding");
+
+/* One direction's hot state: 32 bytes. */
+struct flow_dir {
+	struct tcpw_ts last;       /* lastSeen */
+	float timeout_s;           /* current timeout */
+	uint32_t prev;             /* LRU: older node */
+	uint32_t next;             /* LRU: newer node; retired FIFO link in d[0] */
+	struct tcpw_twin twin;     /* 6 bytes */
+	uint8_t present;           /* this direction has seen a packet */
+	uint8_t inverted;          /* carries the B bit (L3FLOWINVERT) */
+	uint32_t pkts;
+};
+static_assert(sizeof(struct flow_dir) == 32, "flow_dir is 32 bytes");
+
+/* A flow pair: key 40 + index 8 + hash 4 + state 4 + 2 x 32 = 120 <= 128 bytes. */
+struct flow {
+	struct flow_key key;
+	uint64_t flow_ind;
+	uint32_t hash;
+	uint8_t in_use;            /* 1: in the index; 2: retired */
+	uint8_t first_dir;         /* direction that created the pair */
+	uint8_t reason;            /* enum tcpw_end_reason once retired */
+	uint8_t pad;
+	struct flow_dir d[2];
+};
+static_assert(sizeof(struct flow) <= 128, "a flow pair fits in two cache lines");
+
+/* Record-only data per direction, touched once per packet but never by the sweep. */
+struct flow_cold {
+	struct tcpw_ts first;
+	uint64_t pkts_hi_unused;
+	uint64_t bytes;
+	uint64_t flow_stat;
+	uint8_t nsrc_mac, ndst_mac, nvlan, nhdrs;
+	uint16_t eth_type;
+	uint8_t src_mac[TCPW_REC_MACS][6];
+	uint8_t dst_mac[TCPW_REC_MACS][6];
+	uint16_t vlans[TCPW_VLAN_MAX];
+	struct tcpw_hdrs hdrs[TCPW_REC_HDRS];
+};
+
+struct frag_entry {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint32_t id;
+	uint8_t proto;
+	uint8_t ip_ver;
+	uint8_t dir;
+	uint8_t used;
+	uint32_t slot;
+	uint64_t flow_ind;
+};
+
+struct handler {
+	float timeout_s;
+	uint32_t node;             /* sentinel node id */
+};
+
+struct tcpw_engine {
+	struct tcpw_engine_params p;
+	uint32_t npairs;
+	uint32_t index_mask;       /* index has 2 * pairs buckets: load factor <= 0.5 */
+	uint32_t *index;           /* bucket -> slot, NIL if empty */
+	struct flow *flows;
+	struct flow_cold *cold;    /* [slot * 2 + dir] */
+	uint32_t *free_slots;      /* stack */
+	uint32_t nfree;
+	uint32_t npending;
+	uint32_t retired_head, retired_tail;
+	/* LRU: nodes [0, 2 * npairs) are directions, then sentinels, then the list head. */
+	uint32_t head;
+	uint32_t *xprev, *xnext;   /* links of the sentinels and head, indexed node - 2*npairs */
+	struct handler handlers[MAX_HANDLERS];
+	unsigned int nhandlers;
+	struct frag_entry *frags;
+	uint64_t next_flow_ind;
+	uint64_t pkt_no;
+	struct tcpw_ts now;
+	struct tcpw_engine_stats st;
+};
+
+/* ---- time ---------------------------------------------------------------------------- */
+
+/* Age as Tranalyzer computes it: a 32-bit float from the second and microsecond
+ * differences, compared with >= against float timeouts (T2-SEMANTICS §0, §2.4). */
+static inline float
+age_s(struct tcpw_ts now, struct tcpw_ts then)
+{
+	return (float)((int64_t)now.sec - (int64_t)then.sec) +
+	       (float)((int32_t)now.usec - (int32_t)then.usec) / 1000000.0f;
+}
+
+static inline double
+diff_s(struct tcpw_ts a, struct tcpw_ts b)
+{
+	return (double)((int64_t)a.sec - (int64_t)b.sec) +
+	       (double)((int32_t)a.usec - (int32_t)b.usec) / 1e6;
+}
+
+static inline bool
+ts_before(struct tcpw_ts a, struct tcpw_ts b)
+{
+	return a.sec < b.sec || (a.sec == b.sec && a.usec < b.usec);
+}
+
+/* ---- LRU list ---------------------------------------------------------------------- */
+
+static inline bool
+is_flow_node(const struct tcpw_engine *e, uint32_t n)
+{
+	return n < 2 * e->npairs;
+}
+
+static inline uint32_t *
+node_prev(struct tcpw_engine *e, uint32_t n)
+{
+	return is_flow_node(e, n) ? &e->flows[n >> 1].d[n & 1].prev : &e->xprev[n - 2 * e->npairs];
+}
+
+static inline uint32_t *
+node_next(struct tcpw_engine *e, uint32_t n)
+{
+	return is_flow_node(e, n) ? &e->flows[n >> 1].d[n & 1].next : &e->xnext[n - 2 * e->npairs];
+}
+
+static inline void
+lru_unlink(struct tcpw_engine *e, uint32_t n)
+{
+	uint32_t p = *node_prev(e, n), x = *node_next(e, n);
+
+	*node_next(e, p) = x;
+	*node_prev(e, x) = p;
+}
+
+/* Insert @n just older than @at. */
+static inline void
+lru_insert_before(struct tcpw_engine *e, uint32_t n, uint32_t at)
+{
+	uint32_t p = *node_prev(e, at);
+
+	*node_prev(e, n) = p;
+	*node_next(e, n) = at;
+	*node_next(e, p) = n;
+	*node_prev(e, at) = n;
+}
+
+/* Most recently active: just older than the head. */
+static inline void
+lru_push_newest(struct tcpw_engine *e, uint32_t n)
+{
+	lru_insert_before(e, n, e->head);
+}
+
+/* ---- index --------------------------------------------------------------------------- */
+
+static inline uint32_t
+key_hash(const struct flow_key *k)
+{
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15), w;
+
+	for (unsigned int i = 0; i < sizeof(*k); i += 8) {
+		memcpy(&w, (const uint8_t *)k + i, 8);
+		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+}
+
+static uint32_t
+index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
+{
+	for (uint32_t b = h & e->index_mask;; b = (b + 1) & e->index_mask) {
+		uint32_t s = e->index[b];
+
+		if (s == NIL)
+			return NIL;
+		if (e->flows[s].hash == h && memcmp(&e->flows[s].key, k, sizeof(*k)) == 0)
+			return s;
+	}
+}
+
+static void
+index_add(struct tcpw_engine *e, uint32_t slot)
+{
+	uint32_t b = e->flows[slot].hash & e->index_mask;
+
+	while (e->index[b] != NIL)
+		b = (b + 1) & e->index_mask;
+	e->index[b] = slot;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
+static void
+index_del(struct tcpw_engine *e, uint32_t slot)
+{
+	uint32_t b = e->flows[slot].hash & e->index_mask;
+
+	while (e->index[b] != slot)
+		b = (b + 1) & e->index_mask;
+	for (uint32_t j = (b + 1) & e->index_mask; e->index[j] != NIL;
+	     j = (j + 1) & e->index_mask) {
+		uint32_t home = e->flows[e->index[j]].hash & e->index_mask;
+
+		/* move j back to b unless its home lies cyclically in (b, j] */
+		if (((j - home) & e->index_mask) >= ((j - b) & e->index_mask)) {
+			e->index[b] = e->index[j];
+			b = j;
+		}
+	}
+	e->index[b] = NIL;
+}
+
+/* ---- retiring ------------------------------------------------------------------------ */
+
+static void
+retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
+{
+	struct flow *f = &e->flows[slot];
+
+	for (unsigned int d = 0; d < 2; d++) {
+		if (f->d[d].present) {
+			lru_unlink(e, slot * 2 + d);
+			e->st.flows_in_mem--;
+		}
+	}
+	index_del(e, slot);
+	f->in_use = 2;
+	f->reason = (uint8_t)reason;
+	f->d[0].next = NIL;
+	if (e->retired_tail == NIL)
+		e->retired_head = slot;
+	else
+		e->flows[e->retired_tail].d[0].next = slot;
+	e->retired_tail = slot;
+	e->npending++;
+}
+
+static inline bool
+dir_expired(const struct tcpw_engine *e, const struct flow_dir *d)
+{
+	return age_s(e->now, d->last) >= d->timeout_s;
+}
+
+/* One handler's pass (Tranalyzer's cycleLRUList): inspect directions that became
+ * @h->timeout_s idle since its last pass, retire the pairs whose directions all expired,
+ * then move the sentinel past everything inspected. */
+static void
+sweep_handler(struct tcpw_engine *e, struct handler *h)
+{
+	uint32_t p = *node_next(e, h->node);
+
+	while (p != e->head) {
+		struct flow *f;
+		uint32_t nxt, opp;
+
+		if (!is_flow_node(e, p)) {
+			p = *node_next(e, p);
+			continue;
+		}
+		f = &e->flows[p >> 1];
+		if (age_s(e->now, f->d[p & 1].last) < h->timeout_s)
+			break;
+		nxt = *node_next(e, p);
+		if (dir_expired(e, &f->d[p & 1])) {
+			opp = p ^ 1;
+			if (!f->d[opp & 1].present || dir_expired(e, &f->d[opp & 1])) {
+				if (nxt == opp)
+					nxt = *node_next(e, opp);
+				retire(e, p >> 1, TCPW_END_TIMEOUT);
+			}
+		}
+		p = nxt;
+	}
+	lru_unlink(e, h->node);
+	lru_insert_before(e, h->node, p);
+}
+
+static void
+sweep(struct tcpw_engine *e)
+{
+	for (unsigned int i = 0; i < e->nhandlers; i++)
+		sweep_handler(e, &e->handlers[i]);
+}
+
+void
+tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
+{
+	e->now = ts;
+	sweep(e);
+}
+
+/* Add a handler for @t unless one exists; handlers stay sorted by timeout, descending. */
+static int
+handler_add(struct tcpw_engine *e, float t)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nhandlers; i++)
+		if (e->handlers[i].timeout_s == t)
+			return 0;
+	if (e->nhandlers == MAX_HANDLERS)
+		return -ENOSPC;
+	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
+		e->handlers[i] = e->handlers[i - 1];
+	e->handlers[i].timeout_s = t;
+	e->handlers[i].node = 2 * e->npairs + e->nhandlers;
+	e->nhandlers++;
+	/* a new sentinel starts at the tail: it will inspect every flow once */
+	lru_insert_before(e, e->handlers[i].node, *node_next(e, e->head));
+	return 0;
+}
+
+int
+tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt, float flow_timeout_s)
+{
+	const float t[] = { flow_timeout_s, tmt->bgn_s, tmt->est_s, tmt->abrt_s };
+	unsigned int needed = 0;
+
+	for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(t); i++) {
+		bool known = false;
+
+		if (!(t[i] > 0))
+			return -EINVAL;
+		for (unsigned int j = 0; j < e->nhandlers; j++)
+			known |= e->handlers[j].timeout_s == t[i];
+		for (unsigned int j = 0; j < i; j++)
+			known |= t[j] == t[i];
+		needed += !known;
+	}
+	if (e->nhandlers + needed > MAX_HANDLERS)
+		return -ENOSPC;
+	for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(t); i++)
+		handler_add(e, t[i]);
+	e->p.tmt = *tmt;
+	e->p.flow_timeout_s = flow_timeout_s;
+	return 0;
+}
+
+/* ---- flows --------------------------------------------------------------------------- */
+
+/* Build the canonical key; returns the packet's direction in it. */
+static unsigned int
+make_key(const struct tcpw_pkt *pkt, struct flow_key *k)
+{
+	int c = memcmp(pkt->src_ip, pkt->dst_ip, 16);
+	unsigned int dir = c > 0 || (c == 0 && pkt->src_port > pkt->dst_port);
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->ip_lo, dir ? pkt->dst_ip : pkt->src_ip, 16);
+	memcpy(k->ip_hi, dir ? pkt->src_ip : pkt->dst_ip, 16);
+	k->port_lo = dir ? pkt->dst_port : pkt->src_port;
+	k->port_hi = dir ? pkt->src_port : pkt->dst_port;
+	k->vlan = pkt->vlan_id;
+	k->proto = pkt->l4_proto;
+	k->ip_ver = pkt->ip_ver;
+	return dir;
+}
+
+/* Tranalyzer's direction heuristic for the first direction of a pair (§2.1). */
+static bool
+first_is_inverted(const struct tcpw_pkt *pkt)
+{
+	if (pkt->src_port < 1024 && pkt->src_port < pkt->dst_port)
+		return true;
+	if (pkt->l4_proto == 6 && pkt->has_l4 &&
+	    (pkt->tcp_flags & (TCPW_TH_SYN | TCPW_TH_ACK)) == (TCPW_TH_SYN | TCPW_TH_ACK))
+		return true;
+	return (pkt->src_port & 0xfff6) == 8080;
+}
+
+/* Evict the least recently active pair to make room (Tranalyzer's autopilot). */
+static void
+autopilot(struct tcpw_engine *e)
+{
+	for (uint32_t n = *node_next(e, e->head); n != e->head; n = *node_next(e, n)) {
+		if (is_flow_node(e, n)) {
+			e->cold[n & ~1u].flow_stat |= TCPW_FS_HFULL;
+			e->cold[n | 1u].flow_stat |= TCPW_FS_HFULL;
+			retire(e, n >> 1, TCPW_END_TABLE_FULL);
+			e->st.autopilot++;
+			return;
+		}
+	}
+}
+
+static uint32_t
+pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
+{
+	uint32_t slot;
+	struct flow *f;
+
+	if (e->nfree == 0)
+		autopilot(e);
+	if (e->nfree == 0)
+		return NIL;
+	slot = e->free_slots[--e->nfree];
+	f = &e->flows[slot];
+	memset(f, 0, sizeof(*f));
+	memset(&e->cold[slot * 2], 0, 2 * sizeof(e->cold[0]));
+	f->key = *k;
+	f->hash = h;
+	f->in_use = 1;
+	f->flow_ind = ++e->next_flow_ind;
+	index_add(e, slot);
+	e->st.a_created++;
+	return slot;
+}
+
+static void
+dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct tcpw_pkt *pkt,
+	   struct tcpw_ts ts)
+{
+	struct flow_dir *d = &f->d[dir];
+	uint32_t slot = (uint32_t)(f - e->flows);
+
+	if (f->d[dir ^ 1].present) {
+		d->inverted = !f->d[dir ^ 1].inverted;
+		e->st.b_created++;
+	} else {
+		d->inverted = first_is_inverted(pkt);
+		f->first_dir = (uint8_t)dir;
+	}
+	d->present = 1;
+	d->timeout_s = e->p.flow_timeout_s;
+	d->last = ts;
+	e->cold[slot * 2 + dir].first = ts;
+	e->cold[slot * 2 + dir].flow_stat = pkt->ip_ver == 4 ? TCPW_FS_IPV4 : TCPW_FS_IPV6;
+	lru_push_newest(e, slot * 2 + dir);
+	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
+		e->st.max_flows_in_mem = e->st.flows_in_mem;
+}
+
+static void
+add_mac(uint8_t macs[][6], uint8_t *n, const uint8_t *mac)
+{
+	for (unsigned int i = 0; i < *n; i++)
+		if (memcmp(macs[i], mac, 6) == 0)
+			return;
+	if (*n < TCPW_REC_MACS)
+		memcpy(macs[(*n)++], mac, 6);
+}
+
+/* Merge what the record shows of this packet into its direction. */
+static void
+cold_update(struct flow_cold *c, const struct tcpw_pkt *pkt, uint32_t caplen)
+{
+	c->bytes += caplen;
+	c->flow_stat |= pkt->ip_ver == 4 ? TCPW_FS_IPV4_PKT : TCPW_FS_IPV6_PKT;
+	c->eth_type = pkt->eth_type;
+	if (pkt->has_mac) {
+		add_mac(c->src_mac, &c->nsrc_mac, pkt->src_mac);
+		add_mac(c->dst_mac, &c->ndst_mac, pkt->dst_mac);
+	}
+	for (unsigned int i = 0; i < pkt->nvlan && i < TCPW_VLAN_MAX; i++) {
+		unsigned int j;
+
+		for (j = 0; j < c->nvlan && c->vlans[j] != pkt->vlans[i]; j++)
+			;
+		if (j == c->nvlan && c->nvlan < TCPW_VLAN_MAX)
+			c->vlans[c->nvlan++] = pkt->vlans[i];
+	}
+	for (unsigned int i = 0; i < c->nhdrs; i++)
+		if (memcmp(&c->hdrs[i], &pkt->hdrs, sizeof(pkt->hdrs)) == 0)
+			return;
+	if (c->nhdrs < TCPW_REC_HDRS)
+		c->hdrs[c->nhdrs] = pkt->hdrs;
+	if (c->nhdrs < UINT8_MAX)
+		c->nhdrs++;
+}
+
+static uint32_t
+frag_bucket(const struct tcpw_pkt *pkt)
+{
+	uint32_t h = pkt->frag_id * 0x9e3779b1u;
+
+	for (unsigned int i = 0; i < 16; i += 4) {
+		uint32_t a, b;
+
+		memcpy(&a, pkt->src_ip + i, 4);
+		memcpy(&b, pkt->dst_ip + i, 4);
+		h = (h ^ a ^ (b * 31)) * 0x85ebca6bu;
+		h ^= h >> 15;
+	}
+	return h & (FRAG_SLOTS - 1);
+}
+
+static bool
+frag_match(const struct frag_entry *fe, const struct tcpw_pkt *pkt)
+{
+	return fe->used && fe->id == pkt->frag_id && fe->proto == pkt->l4_proto &&
+	       fe->ip_ver == pkt->ip_ver && memcmp(fe->src, pkt->src_ip, 16) == 0 &&
+	       memcmp(fe->dst, pkt->dst_ip, 16) == 0;
+}
+
+static void
+frag_remember(struct tcpw_engine *e, const struct tcpw_pkt *pkt, uint32_t slot, unsigned int dir)
+{
+	struct frag_entry *fe = &e->frags[frag_bucket(pkt)];
+
+	memcpy(fe->src, pkt->src_ip, 16);
+	memcpy(fe->dst, pkt->dst_ip, 16);
+	fe->id = pkt->frag_id;
+	fe->proto = pkt->l4_proto;
+	fe->ip_ver = pkt->ip_ver;
+	fe->dir = (uint8_t)dir;
+	fe->slot = slot;
+	fe->flow_ind = e->flows[slot].flow_ind;
+	fe->used = 1;
+}
+
+/* Count a packet into an existing direction: lastSeen, LRU, counters. */
+static void
+dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct tcpw_pkt *pkt,
+	  uint32_t caplen, struct tcpw_ts ts)
+{
+	struct flow_dir *d = &e->flows[slot].d[dir];
+	struct flow_cold *c = &e->cold[slot * 2 + dir];
+
+	if (d->pkts > 0) {
+		if (ts_before(ts, d->last))
+			c->flow_stat |= TCPW_FS_TIMEJUMP;
+		lru_unlink(e, slot * 2 + dir);
+		lru_push_newest(e, slot * 2 + dir);
+	}
+	d->last = ts;
+	d->pkts++;
+	cold_update(c, pkt, caplen);
+	e->st.sum_hdrs += pkt->hdrs.depth;
+	if (e->st.min_hdrs == 0 || pkt->hdrs.depth < e->st.min_hdrs)
+		e->st.min_hdrs = pkt->hdrs.depth;
+	if (pkt->hdrs.depth > e->st.max_hdrs)
+		e->st.max_hdrs = pkt->hdrs.depth;
+}
+
+static void
+emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
+		 const struct tcpw_pkt *pkt, const uint8_t *frame, struct tcpw_ts ts,
+		 double iat_s, bool examined)
+{
+	const struct flow *f = &e->flows[slot];
+	const struct flow_cold *c = &e->cold[slot * 2 + dir];
+	struct tcpw_pkt_line line = {
+		.pkt_no = e->pkt_no,
+		.flow_ind = f->flow_ind,
+		.flow_stat = c->flow_stat | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
+		.ts = ts,
+		.iat_s = iat_s,
+		.duration_s = diff_s(ts, c->first),
+		.pkt = pkt,
+		.frame = frame,
+		.twin = examined ? &f->d[dir].twin : NULL,
+		.timeout_s = f->d[dir].timeout_s,
+	};
+
+	e->p.pkt_cb(e->p.pkt_ctx, &line);
+}
+
+static int
+packet_flow(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *frame,
+	    uint32_t caplen, struct tcpw_ts ts)
+{
+	struct flow_key k;
+	unsigned int dir = make_key(pkt, &k);
+	uint32_t h = key_hash(&k);
+	uint32_t slot = index_find(e, &k, h);
+	struct flow *f;
+	struct flow_dir *d;
+	double iat_s = 0;
+	bool examined;
+
+	if (slot == NIL) {
+		slot = pair_create(e, &k, h);
+		if (slot == NIL)
+			return -ENOSPC;
+	}
+	f = &e->flows[slot];
+	d = &f->d[dir];
+	if (!d->present)
+		dir_create(e, f, dir, pkt, ts);
+	else
+		iat_s = diff_s(ts, d->last);
+	dir_touch(e, slot, dir, pkt, caplen, ts);
+
+	examined = pkt->l4_proto == 6 && pkt->has_l4;
+	if (examined) {
+		struct flow_dir *r = &f->d[dir ^ 1];
+		struct tcpw_tcp_step s = tcpw_tcp_state_next(&d->twin,
+			r->present ? &r->twin : NULL, pkt->tcp_flags, pkt->tcp_win, &e->p.tmt);
+
+		if (s.set_timeout)
+			d->timeout_s = s.timeout_s;
+		if (s.set_rev_timeout)
+			r->timeout_s = e->p.tmt.abrt_s;
+		e->st.tcp_pkts++;
+		e->st.tcp_bytes += caplen;
+	}
+	if (pkt->is_frag && pkt->more_frags)
+		frag_remember(e, pkt, slot, dir);
+	if (e->p.pkt_cb != NULL)
+		emit_packet_line(e, slot, dir, pkt, frame, ts, iat_s, examined);
+	return 0;
+}
+
+static void
+packet_frag(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *frame,
+	    uint32_t caplen, struct tcpw_ts ts)
+{
+	struct frag_entry *fe = &e->frags[frag_bucket(pkt)];
+	struct flow *f;
+	double iat_s;
+
+	if (!frag_match(fe, pkt) || e->flows[fe->slot].in_use != 1 ||
+	    e->flows[fe->slot].flow_ind != fe->flow_ind) {
+		e->st.frag_orphan++;
+		return;
+	}
+	f = &e->flows[fe->slot];
+	iat_s = diff_s(ts, f->d[fe->dir].last);
+	dir_touch(e, fe->slot, fe->dir, pkt, caplen, ts);
+	if (e->p.pkt_cb != NULL)
+		emit_packet_line(e, fe->slot, fe->dir, pkt, frame, ts, iat_s, false);
+	if (!pkt->more_frags)
+		fe->used = 0;
+}
+
+int
+tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
+		   struct tcpw_ts ts)
+{
+	struct tcpw_pkt pkt;
+	enum tcpw_verdict v;
+
+	tcpw_engine_advance(e, ts);
+	v = tcpw_parse(frame, caplen, e->p.linktype, &pkt);
+	if (v == TCPW_PKT_FLOW && packet_flow(e, &pkt, frame, caplen, ts) != 0) {
+		e->st.no_room++;
+		return -ENOSPC;
+	}
+	e->pkt_no++;
+	if (e->st.pkts == 0)
+		e->st.first_ts = ts;
+	e->st.last_ts = ts;
+	e->st.pkts++;
+	e->st.bytes += caplen;
+	e->st.verdict[v]++;
+	if (pkt.ip_ver == 4)
+		e->st.ipv4_pkts++;
+	else if (pkt.ip_ver == 6)
+		e->st.ipv6_pkts++;
+	if (v == TCPW_PKT_FRAG)
+		packet_frag(e, &pkt, frame, caplen, ts);
+	return 0;
+}
+
+void
+tcpw_engine_flush(struct tcpw_engine *e)
+{
+	uint32_t n = *node_next(e, e->head);
+
+	while (n != e->head) {
+		uint32_t nxt = *node_next(e, n);
+
+		if (is_flow_node(e, n)) {
+			if (nxt == (n ^ 1))
+				nxt = *node_next(e, nxt);
+			retire(e, n >> 1, TCPW_END_FLUSH);
+		}
+		n = nxt;
+	}
+}
+
+/* ---- records ------------------------------------------------------------------------- */
+
+static void
+fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tcpw_record_dir *o)
+{
+	const struct flow *f = &e->flows[slot];
+	const struct flow_dir *d = &f->d[dir];
+	const struct flow_cold *c = &e->cold[slot * 2 + dir];
+	const struct flow_key *k = &f->key;
+
+	o->flow_stat = c->flow_stat | (d->inverted ? TCPW_FS_INVERT : 0);
+	o->first = c->first;
+	o->last = d->last;
+	o->pkts = d->pkts;
+	o->bytes = c->bytes;
+	memcpy(o->src_ip, dir ? k->ip_hi : k->ip_lo, 16);
+	memcpy(o->dst_ip, dir ? k->ip_lo : k->ip_hi, 16);
+	o->src_port = dir ? k->port_hi : k->port_lo;
+	o->dst_port = dir ? k->port_lo : k->port_hi;
+	o->twin = d->twin;
+	o->eth_type = c->eth_type;
+	o->nsrc_mac = c->nsrc_mac;
+	o->ndst_mac = c->ndst_mac;
+	memcpy(o->src_mac, c->src_mac, sizeof(o->src_mac));
+	memcpy(o->dst_mac, c->dst_mac, sizeof(o->dst_mac));
+	o->nvlan = c->nvlan;
+	memcpy(o->vlans, c->vlans, sizeof(o->vlans));
+	o->nhdrs = c->nhdrs;
+	memcpy(o->hdrs, c->hdrs, sizeof(o->hdrs));
+}
+
+/* A pair prints its non-inverted direction first; a lone flow prints alone (§2.7). */
+static void
+build_record(const struct tcpw_engine *e, uint32_t slot, struct tcpw_record *r)
+{
+	const struct flow *f = &e->flows[slot];
+	unsigned int first = f->first_dir;
+
+	memset(r, 0, sizeof(*r));
+	r->flow_ind = f->flow_ind;
+	r->ip_ver = f->key.ip_ver;
+	r->l4_proto = f->key.proto;
+	r->reason = f->reason;
+	if (f->d[0].present && f->d[1].present) {
+		first = f->d[0].inverted ? 1 : 0;
+		r->ndir = 2;
+		fill_dir(e, slot, first ^ 1, &r->dir[1]);
+	} else {
+		r->ndir = 1;
+	}
+	fill_dir(e, slot, first, &r->dir[0]);
+}
+
+static void
+account_record(struct tcpw_engine *e, const struct tcpw_record *r)
+{
+	e->st.rec_pairs++;
+	if (r->ndir == 1 && (r->dir[0].flow_stat & TCPW_FS_INVERT))
+		e->st.rec_lone_inverted++;
+	for (unsigned int i = 0; i < r->ndir; i++) {
+		const struct tcpw_record_dir *d = &r->dir[i];
+		bool b = d->flow_stat & TCPW_FS_INVERT;
+
+		e->st.rec_dirs++;
+		e->st.rec_pkts += d->pkts;
+		*(b ? &e->st.b_pkts : &e->st.a_pkts) += d->pkts;
+		*(b ? &e->st.b_bytes : &e->st.a_bytes) += d->bytes;
+		e->st.win_below += d->twin.win_cnt;
+		e->st.agg_twin_stat |= d->twin.stat;
+		e->st.agg_twin_state |= d->twin.state;
+		e->st.agg_flow_stat |= d->flow_stat & ~TCPW_FS_INVERT;
+	}
+}
+
+unsigned int
+tcpw_engine_drain(struct tcpw_engine *e, unsigned int max)
+{
+	unsigned int n = 0;
+	struct tcpw_record r;
+
+	while (n < max && e->retired_head != NIL) {
+		uint32_t slot = e->retired_head;
+
+		build_record(e, slot, &r);
+		if (e->p.emit(e->p.emit_ctx, &r) != 0)
+			break;
+		account_record(e, &r);
+		e->retired_head = e->flows[slot].d[0].next;
+		if (e->retired_head == NIL)
+			e->retired_tail = NIL;
+		e->flows[slot].in_use = 0;
+		e->free_slots[e->nfree++] = slot;
+		e->npending--;
+		n++;
+	}
+	return n;
+}
+
+unsigned int
+tcpw_engine_pending(const struct tcpw_engine *e)
+{
+	return e->npending;
+}
+
+unsigned int
+tcpw_engine_pairs(const struct tcpw_engine *e)
+{
+	return e->npairs - e->nfree - e->npending;
+}
+
+void
+tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out)
+{
+	*out = e->st;
+}
+
+/* ---- life cycle ---------------------------------------------------------------------- */
+
+void
+tcpw_engine_free(struct tcpw_engine *e)
+{
+	if (e == NULL)
+		return;
+	tcpw_free(e->frags);
+	tcpw_free(e->xnext);
+	tcpw_free(e->xprev);
+	tcpw_free(e->free_slots);
+	tcpw_free(e->cold);
+	tcpw_free(e->flows);
+	tcpw_free(e->index);
+	tcpw_free(e);
+}
+
+struct tcpw_engine *
+tcpw_engine_create(const struct tcpw_engine_params *p)
+{
+	struct tcpw_engine *e;
+	uint32_t n = p->pairs;
+
+	if (n < 8 || n > (1u << 26) || (n & (n - 1)) != 0 || p->emit == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = tcpw_zalloc(sizeof(*e));
+	if (e == NULL)
+		goto fail_nomem;
+	e->p = *p;
+	e->npairs = n;
+	e->index_mask = 2 * n - 1;
+	e->index = tcpw_zalloc(sizeof(e->index[0]) * 2 * n);
+	e->flows = tcpw_zalloc(sizeof(e->flows[0]) * n);
+	e->cold = tcpw_zalloc(sizeof(e->cold[0]) * 2 * n);
+	e->free_slots = tcpw_zalloc(sizeof(e->free_slots[0]) * n);
+	e->xprev = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
+	e->xnext = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
+	e->frags = tcpw_zalloc(sizeof(e->frags[0]) * FRAG_SLOTS);
+	if (e->index == NULL || e->flows == NULL || e->cold == NULL || e->free_slots == NULL ||
+	    e->xprev == NULL || e->xnext == NULL || e->frags == NULL)
+		goto fail_free;
+	memset(e->index, 0xff, sizeof(e->index[0]) * 2 * n);
+	/* pop order 0, 1, 2...: slot numbers (and so nothing visible) depend only on input */
+	for (uint32_t i = 0; i < n; i++)
+		e->free_slots[i] = n - 1 - i;
+	e->nfree = n;
+	e->retired_head = e->retired_tail = NIL;
+	e->head = 2 * n + MAX_HANDLERS;
+	*node_next(e, e->head) = e->head;
+	*node_prev(e, e->head) = e->head;
+	if (tcpw_engine_set_timeouts(e, &p->tmt, p->flow_timeout_s) != 0) {
+		tcpw_engine_free(e);
+		errno = EINVAL;
+		return NULL;
+	}
+	return e;
+
+fail_free:
+	tcpw_engine_free(e);
+fail_nomem:
+	errno = ENOMEM;
+	return NULL;
+}

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Packet parser (see parse.h). Each layer is a small function taking the cursor (offset into
+ * the frame) and returning the next layer to look at or a verdict; bounds are checked before
+ * every read against the captured length.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "tcpw_common.h"
+
+#define ETHERTYPE_IPV4  0x0800
+#define ETHERTYPE_ARP   0x0806
+#define ETHERTYPE_VLAN  0x8100
+#define ETHERTYPE_QINQ  0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100
+#define ETHERTYPE_IPV6  0x86dd
+#define ETHERTYPE_MPLS  0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE 0x8864
+
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ICMP_   1
+#define IPPROTO_TCP_    6
+#define IPPROTO_UDP_    17
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_     51
+#define IPPROTO_ICMPV6_ 58
+#define IPPROTO_DSTOPTS_ 60
+#define IPPROTO_SCTP_   132
+#define IPPROTO_UDPLITE_ 136
+#define IPPROTO_DCCP_   33
+
+/* Parser cursor: the frame, its captured length, and where we are. */
+struct cursor {
+	const uint8_t *buf;
+	uint32_t len;
+	uint32_t off;
+};
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline bool
+has(const struct cursor *c, uint32_t n)
+{
+	return c->off <= c->len && c->len - c->off >= n;
+}
+
+static void
+push_hdr(struct tcpw_pkt *pkt, enum tcpw_hdr code)
+{
+	struct tcpw_hdrs *h = &pkt->hdrs;
+
+	if (h->depth < UINT8_MAX)
+		h->depth++;
+	if (h->n < TCPW_HDR_MAX)
+		h->code[h->n++] = (uint8_t)code;
+}
+
+static enum tcpw_verdict
+parse_l4(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	const uint8_t *p = c->buf + c->off;
+	uint32_t hlen;
+
+	switch (pkt->l4_proto) {
+	case IPPROTO_TCP_:
+		push_hdr(pkt, TCPW_HDR_TCP);
+		/* ports (4), seq/ack (8), offset (1), flags (1), window (2) */
+		if (!has(c, 16))
+			return TCPW_PKT_TRUNCATED;
+		pkt->tcp_flags = p[13];
+		pkt->tcp_win = rd16(p + 14);
+		hlen = (uint32_t)(p[12] >> 4) * 4;
+		if (hlen < 20)
+			hlen = 20;
+		break;
+	case IPPROTO_UDP_:
+	case IPPROTO_UDPLITE_:
+		push_hdr(pkt, TCPW_HDR_UDP);
+		if (!has(c, 8))
+			return TCPW_PKT_TRUNCATED;
+		hlen = 8;
+		break;
+	case IPPROTO_SCTP_:
+	case IPPROTO_DCCP_:
+		push_hdr(pkt, pkt->l4_proto == IPPROTO_SCTP_ ? TCPW_HDR_SCTP : TCPW_HDR_OTHER);
+		if (!has(c, 4))
+			return TCPW_PKT_TRUNCATED;
+		hlen = pkt->l4_proto == IPPROTO_SCTP_ ? 12 : 4;
+		break;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		push_hdr(pkt, pkt->l4_proto == IPPROTO_ICMP_ ? TCPW_HDR_ICMP : TCPW_HDR_ICMPV6);
+		pkt->has_l4 = 1;
+		hlen = 4;
+		goto payload;
+	default:
+		push_hdr(pkt, TCPW_HDR_OTHER);
+		pkt->has_l4 = 1;
+		hlen = 0;
+		goto payload;
+	}
+	pkt->src_port = rd16(p);
+	pkt->dst_port = rd16(p + 2);
+	pkt->has_l4 = 1;
+payload:
+	if (has(c, hlen)) {
+		pkt->l7_off = c->off + hlen;
+		pkt->l7_len = c->len - pkt->l7_off;
+	}
+	return TCPW_PKT_FLOW;
+}
+
+static enum tcpw_verdict
+parse_ipv4(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	const uint8_t *p = c->buf + c->off;
+	uint32_t ihl;
+	uint16_t frag;
+
+	push_hdr(pkt, TCPW_HDR_IPV4);
+	pkt->eth_type = ETHERTYPE_IPV4;
+	if (!has(c, 20))
+		return TCPW_PKT_TRUNCATED;
+	if (p[0] >> 4 != 4)
+		return TCPW_PKT_MALFORMED;
+	ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	if (ihl < 20)
+		return TCPW_PKT_MALFORMED;
+	if (!has(c, ihl))
+		return TCPW_PKT_TRUNCATED;
+	pkt->ip_ver = 4;
+	memcpy(pkt->src_ip, p + 12, 4);
+	memcpy(pkt->dst_ip, p + 16, 4);
+	pkt->l4_proto = p[9];
+	frag = rd16(p + 6);
+	pkt->more_frags = (frag & 0x2000) != 0;
+	if (pkt->more_frags || (frag & 0x1fff) != 0) {
+		pkt->is_frag = 1;
+		pkt->is_first_frag = (frag & 0x1fff) == 0;
+		pkt->frag_id = rd16(p + 4);
+	}
+	c->off += ihl;
+	if (pkt->is_frag && !pkt->is_first_frag)
+		return TCPW_PKT_FRAG;
+	return parse_l4(c, pkt);
+}
+
+static enum tcpw_verdict
+parse_ipv6(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	const uint8_t *p = c->buf + c->off;
+	uint8_t nh;
+
+	push_hdr(pkt, TCPW_HDR_IPV6);
+	pkt->eth_type = ETHERTYPE_IPV6;
+	if (!has(c, 40))
+		return TCPW_PKT_TRUNCATED;
+	if (p[0] >> 4 != 6)
+		return TCPW_PKT_MALFORMED;
+	pkt->ip_ver = 6;
+	memcpy(pkt->src_ip, p + 8, 16);
+	memcpy(pkt->dst_ip, p + 24, 16);
+	nh = p[6];
+	c->off += 40;
+	/* Extension headers; bounded because every one advances the cursor by >= 8 bytes. */
+	for (;;) {
+		uint32_t elen;
+
+		p = c->buf + c->off;
+		switch (nh) {
+		case IPPROTO_HOPOPTS_:
+		case IPPROTO_ROUTING_:
+		case IPPROTO_DSTOPTS_:
+			push_hdr(pkt, nh == IPPROTO_HOPOPTS_ ? TCPW_HDR_IPV6_HOPOPTS :
+				 nh == IPPROTO_ROUTING_ ? TCPW_HDR_IPV6_ROUTING :
+				 TCPW_HDR_IPV6_DSTOPTS);
+			if (!has(c, 8))
+				return TCPW_PKT_TRUNCATED;
+			elen = ((uint32_t)p[1] + 1) * 8;
+			break;
+		case IPPROTO_AH_:
+			push_hdr(pkt, TCPW_HDR_AH);
+			if (!has(c, 8))
+				return TCPW_PKT_TRUNCATED;
+			elen = ((uint32_t)p[1] + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT_:
+			push_hdr(pkt, TCPW_HDR_IPV6_FRAG);
+			if (!has(c, 8))
+				return TCPW_PKT_TRUNCATED;
+			pkt->is_frag = 1;
+			pkt->is_first_frag = (rd16(p + 2) & 0xfff8) == 0;
+			pkt->more_frags = p[3] & 1;
+			pkt->frag_id = rd32(p + 4);
+			elen = 8;
+			break;
+		default:
+			pkt->l4_proto = nh;
+			if (pkt->is_frag && !pkt->is_first_frag)
+				return TCPW_PKT_FRAG;
+			return parse_l4(c, pkt);
+		}
+		if (!has(c, elen))
+			return TCPW_PKT_TRUNCATED;
+		nh = p[0];
+		c->off += elen;
+		if (pkt->is_frag && !pkt->is_first_frag) {
+			pkt->l4_proto = nh;
+			return TCPW_PKT_FRAG;
+		}
+	}
+}
+
+/* IP by version nibble, for MPLS payloads, raw IP and BSD loopback. */
+static enum tcpw_verdict
+parse_ip_any(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	if (!has(c, 1))
+		return TCPW_PKT_TRUNCATED;
+	switch (c->buf[c->off] >> 4) {
+	case 4:
+		return parse_ipv4(c, pkt);
+	case 6:
+		return parse_ipv6(c, pkt);
+	default:
+		push_hdr(pkt, TCPW_HDR_OTHER);
+		return TCPW_PKT_NON_IP;
+	}
+}
+
+static enum tcpw_verdict
+parse_ppp_proto(struct cursor *c, struct tcpw_pkt *pkt, uint16_t proto)
+{
+	switch (proto) {
+	case 0x0021:
+		return parse_ipv4(c, pkt);
+	case 0x0057:
+		return parse_ipv6(c, pkt);
+	default:
+		push_hdr(pkt, TCPW_HDR_OTHER);
+		return TCPW_PKT_NON_IP;
+	}
+}
+
+static enum tcpw_verdict
+parse_mpls(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	for (;;) {
+		push_hdr(pkt, TCPW_HDR_MPLS);
+		if (!has(c, 4))
+			return TCPW_PKT_TRUNCATED;
+		c->off += 4;
+		if (c->buf[c->off - 2] & 1) /* bottom of stack */
+			return parse_ip_any(c, pkt);
+	}
+}
+
+/* Everything after an EtherType: tags, MPLS, PPPoE, IP. */
+static enum tcpw_verdict
+parse_ethertype(struct cursor *c, struct tcpw_pkt *pkt, uint16_t type)
+{
+	for (;;) {
+		pkt->eth_type = type;
+		switch (type) {
+		case ETHERTYPE_VLAN:
+		case ETHERTYPE_QINQ:
+		case ETHERTYPE_QINQ_OLD:
+			push_hdr(pkt, TCPW_HDR_VLAN);
+			if (!has(c, 4))
+				return TCPW_PKT_TRUNCATED;
+			pkt->vlan_id = rd16(c->buf + c->off) & 0x0fff;
+			if (pkt->nvlan < TCPW_VLAN_MAX)
+				pkt->vlans[pkt->nvlan] = pkt->vlan_id;
+			if (pkt->nvlan < UINT8_MAX)
+				pkt->nvlan++;
+			type = rd16(c->buf + c->off + 2);
+			c->off += 4;
+			continue;
+		case ETHERTYPE_IPV4:
+			return parse_ipv4(c, pkt);
+		case ETHERTYPE_IPV6:
+			return parse_ipv6(c, pkt);
+		case ETHERTYPE_MPLS:
+		case ETHERTYPE_MPLS_MC:
+			return parse_mpls(c, pkt);
+		case ETHERTYPE_PPPOE:
+			push_hdr(pkt, TCPW_HDR_PPPOE);
+			/* ver/type, code, session (2), length (2), PPP protocol (2) */
+			if (!has(c, 8))
+				return TCPW_PKT_TRUNCATED;
+			type = rd16(c->buf + c->off + 6);
+			c->off += 8;
+			push_hdr(pkt, TCPW_HDR_PPP);
+			return parse_ppp_proto(c, pkt, type);
+		case ETHERTYPE_ARP:
+			push_hdr(pkt, TCPW_HDR_ARP);
+			return TCPW_PKT_NON_IP;
+		default:
+			push_hdr(pkt, TCPW_HDR_OTHER);
+			return TCPW_PKT_NON_IP;
+		}
+	}
+}
+
+static enum tcpw_verdict
+parse_eth(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	push_hdr(pkt, TCPW_HDR_ETH);
+	if (!has(c, 14))
+		return TCPW_PKT_TRUNCATED;
+	memcpy(pkt->dst_mac, c->buf, 6);
+	memcpy(pkt->src_mac, c->buf + 6, 6);
+	pkt->has_mac = 1;
+	c->off = 14;
+	return parse_ethertype(c, pkt, rd16(c->buf + 12));
+}
+
+/* BSD loopback: 4-byte address family in the capturing host's byte order. */
+static enum tcpw_verdict
+parse_null(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	push_hdr(pkt, TCPW_HDR_NULL);
+	if (!has(c, 4))
+		return TCPW_PKT_TRUNCATED;
+	c->off = 4;
+	return parse_ip_any(c, pkt);
+}
+
+static enum tcpw_verdict
+parse_sll(struct cursor *c, struct tcpw_pkt *pkt, bool v2)
+{
+	push_hdr(pkt, v2 ? TCPW_HDR_SLL2 : TCPW_HDR_SLL);
+	/* SLL: protocol at 14, header 16 bytes; SLL2: protocol at 0, header 20 bytes. */
+	if (!has(c, v2 ? 20 : 16))
+		return TCPW_PKT_TRUNCATED;
+	c->off = v2 ? 20 : 16;
+	return parse_ethertype(c, pkt, rd16(c->buf + (v2 ? 0 : 14)));
+}
+
+static enum tcpw_verdict
+parse_ppp(struct cursor *c, struct tcpw_pkt *pkt)
+{
+	push_hdr(pkt, TCPW_HDR_PPP);
+	if (!has(c, 2))
+		return TCPW_PKT_TRUNCATED;
+	/* Optional HDLC address/control bytes 0xff 0x03. */
+	if (c->buf[0] == 0xff && c->buf[1] == 0x03) {
+		c->off = 2;
+		if (!has(c, 2))
+			return TCPW_PKT_TRUNCATED;
+	}
+	c->off += 2;
+	return parse_ppp_proto(c, pkt, rd16(c->buf + c->off - 2));
+}
+
+bool
+tcpw_parse_linktype_supported(int linktype)
+{
+	switch (linktype) {
+	case TCPW_DLT_NULL:
+	case TCPW_DLT_LOOP:
+	case TCPW_DLT_EN10MB:
+	case TCPW_DLT_PPP:
+	case TCPW_DLT_PPP_SERIAL:
+	case TCPW_DLT_RAW:
+	case TCPW_DLT_RAW_BSD:
+	case TCPW_DLT_LINKTYPE_RAW:
+	case TCPW_DLT_IPV4:
+	case TCPW_DLT_IPV6:
+	case TCPW_DLT_LINUX_SLL:
+	case TCPW_DLT_LINUX_SLL2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum tcpw_verdict
+tcpw_parse(const uint8_t *buf, uint32_t caplen, int linktype, struct tcpw_pkt *pkt)
+{
+	struct cursor c = { .buf = buf, .len = caplen, .off = 0 };
+
+	memset(pkt, 0, sizeof(*pkt));
+	switch (linktype) {
+	case TCPW_DLT_EN10MB:
+		return parse_eth(&c, pkt);
+	case TCPW_DLT_NULL:
+	case TCPW_DLT_LOOP:
+		return parse_null(&c, pkt);
+	case TCPW_DLT_RAW:
+	case TCPW_DLT_RAW_BSD:
+	case TCPW_DLT_LINKTYPE_RAW:
+		push_hdr(pkt, TCPW_HDR_RAW);
+		return parse_ip_any(&c, pkt);
+	case TCPW_DLT_IPV4:
+		push_hdr(pkt, TCPW_HDR_RAW);
+		return parse_ipv4(&c, pkt);
+	case TCPW_DLT_IPV6:
+		push_hdr(pkt, TCPW_HDR_RAW);
+		return parse_ipv6(&c, pkt);
+	case TCPW_DLT_LINUX_SLL:
+		return parse_sll(&c, pkt, false);
+	case TCPW_DLT_LINUX_SLL2:
+		return parse_sll(&c, pkt, true);
+	case TCPW_DLT_PPP:
+	case TCPW_DLT_PPP_SERIAL:
+		return parse_ppp(&c, pkt);
+	default:
+		return TCPW_PKT_LINKTYPE;
+	}
+}
+
+const char *
+tcpw_verdict_name(enum tcpw_verdict v)
+{
+	static const char *const names[TCPW_VERDICT_MAX] = {
+		[TCPW_PKT_FLOW] = "flow",
+		[TCPW_PKT_FRAG] = "fragment",
+		[TCPW_PKT_NON_IP] = "not_ip",
+		[TCPW_PKT_TRUNCATED] = "truncated",
+		[TCPW_PKT_MALFORMED] = "malformed",
+		[TCPW_PKT_LINKTYPE] = "unsupported_linktype",
+	};
+
+	return (unsigned int)v < TCPW_VERDICT_MAX ? names[v] : "?";
+}
+
+static const char *const hdr_names[TCPW_HDR_CODE_MAX] = {
+	[TCPW_HDR_ETH] = "eth", [TCPW_HDR_VLAN] = "vlan", [TCPW_HDR_MPLS] = "mpls",
+	[TCPW_HDR_PPPOE] = "pppoes", [TCPW_HDR_PPP] = "ppp", [TCPW_HDR_SLL] = "sll",
+	[TCPW_HDR_SLL2] = "sll2", [TCPW_HDR_NULL] = "null", [TCPW_HDR_RAW] = "raw",
+	[TCPW_HDR_IPV4] = "ipv4", [TCPW_HDR_IPV6] = "ipv6",
+	[TCPW_HDR_IPV6_HOPOPTS] = "ipv6.hopopts", [TCPW_HDR_IPV6_ROUTING] = "ipv6.routing",
+	[TCPW_HDR_IPV6_FRAG] = "ipv6.fraghdr", [TCPW_HDR_IPV6_DSTOPTS] = "ipv6.dstopts",
+	[TCPW_HDR_AH] = "ah", [TCPW_HDR_TCP] = "tcp", [TCPW_HDR_UDP] = "udp",
+	[TCPW_HDR_ICMP] = "icmp", [TCPW_HDR_ICMPV6] = "icmpv6", [TCPW_HDR_SCTP] = "sctp",
+	[TCPW_HDR_ARP] = "arp", [TCPW_HDR_OTHER] = "unk",
+};
+
+int
+tcpw_hdrs_format(const struct tcpw_hdrs *h, char *out, unsigned int len)
+{
+	unsigned int pos = 0;
+	int n;
+
+	if (len == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	for (unsigned int i = 0; i < h->n; ) {
+		unsigned int run = 1;
+		uint8_t code = h->code[i];
+		const char *name = code < TCPW_HDR_CODE_MAX && hdr_names[code] != NULL ?
+			hdr_names[code] : "unk";
+
+		while (i + run < h->n && h->code[i + run] == code)
+			run++;
+		if (run > 1)
+			n = snprintf(out + pos, len - pos, "%s%s{%u}", i ? ":" : "", name, run);
+		else
+			n = snprintf(out + pos, len - pos, "%s%s", i ? ":" : "", name);
+		if (n < 0 || (unsigned int)n >= len - pos)
+			return -ENOSPC;
+		pos += (unsigned int)n;
+		i += run;
+	}
+	return (int)pos;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Text form of flow records and packet lines, in Tranalyzer's txtSink format (T2-SEMANTICS
+ * §3, §4): tab-separated, lower-case hex, microsecond timestamps, ';' between the values of
+ * a repeated column. A small appender keeps every snprintf() checked for truncation.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "record.h"
+
+const char tcpw_record_flow_header[] =
+	"%dir\tflowInd\tflowStat\ttimeFirst\ttimeLast\tduration\tnumHdrDesc\tnumHdrs\thdrDesc"
+	"\tsrcMac\tdstMac\tethType\tethVlanID\tsrcIP\tsrcPort\tdstIP\tdstPort\tl4Proto"
+	"\ttcpWinStat\ttcpWinState\ttcpWinThCnt\tnumPktsSnt\tnumBytesSnt\n";
+
+const char tcpw_record_packet_header[] =
+	"%pktNo\tflowInd\tflowStat\ttime\tpktIAT\tflowDuration\tnumHdrs\thdrDesc\tethVlanID"
+	"\tsrcMac\tdstMac\tethType\tsrcIP\tsrcPort\tdstIP\tdstPort\tl4Proto"
+	"\ttcpWinStat\ttcpWinState\ttcpWin\ttcpWinThCnt\tflowTmout\tl7Content\n";
+
+/* Bounded appender: once anything does not fit, every later call is a no-op. */
+struct out {
+	char *buf;
+	size_t len;
+	size_t pos;
+	bool full;
+};
+
+__attribute__((format(printf, 2, 3))) static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->pos)
+		o->full = true;
+	else
+		o->pos += (size_t)n;
+}
+
+static int
+finish(struct out *o)
+{
+	if (o->full) {
+		if (o->len > 0)
+			o->buf[0] = '\0';
+		return -ENOSPC;
+	}
+	return (int)o->pos;
+}
+
+const char *
+tcpw_ip_format(uint8_t ip_ver, const uint8_t *ip, char *out, size_t len)
+{
+	if (inet_ntop(ip_ver == 6 ? AF_INET6 : AF_INET, ip, out, (socklen_t)len) == NULL)
+		snprintf(out, len, "-");
+	return out;
+}
+
+static void
+put_mac(struct out *o, const uint8_t *m)
+{
+	put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void
+put_macs(struct out *o, const uint8_t macs[][6], unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			put(o, ";");
+		put_mac(o, macs[i]);
+	}
+}
+
+static void
+put_vlans(struct out *o, const uint16_t *vlans, unsigned int n)
+{
+	for (unsigned int i = 0; i < n && i < TCPW_VLAN_MAX; i++)
+		put(o, "%s%u", i ? ";" : "", vlans[i]);
+}
+
+static void
+put_hdrs(struct out *o, const struct tcpw_hdrs *h)
+{
+	char desc[256];
+
+	if (tcpw_hdrs_format(h, desc, sizeof(desc)) < 0)
+		o->full = true;
+	else
+		put(o, "%s", desc);
+}
+
+static void
+put_ts(struct out *o, struct tcpw_ts t)
+{
+	put(o, "%" PRIu32 ".%06" PRIu32, t.sec, t.usec);
+}
+
+/* Non-negative durations print like timestamps; a clock that went back prints "-s.us". */
+static void
+put_duration(struct out *o, struct tcpw_ts from, struct tcpw_ts to)
+{
+	int64_t us = ((int64_t)to.sec - from.sec) * 1000000 + ((int64_t)to.usec - from.usec);
+	uint64_t a = us < 0 ? (uint64_t)-us : (uint64_t)us;
+
+	put(o, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "", a / 1000000, a % 1000000);
+}
+
+static void
+put_dir(struct out *o, const struct tcpw_record *r, unsigned int i)
+{
+	const struct tcpw_record_dir *d = &r->dir[i];
+	unsigned int nh = d->nhdrs < TCPW_REC_HDRS ? d->nhdrs : TCPW_REC_HDRS;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	put(o, "%c\t%" PRIu64 "\t0x%016" PRIx64 "\t", i == 1 ? 'B' : 'A', r->flow_ind,
+	    d->flow_stat);
+	put_ts(o, d->first);
+	put(o, "\t");
+	put_ts(o, d->last);
+	put(o, "\t");
+	put_duration(o, d->first, d->last);
+	put(o, "\t%u\t", d->nhdrs);
+	for (unsigned int h = 0; h < nh; h++)
+		put(o, "%s%u", h ? ";" : "", d->hdrs[h].depth);
+	put(o, "\t");
+	for (unsigned int h = 0; h < nh; h++) {
+		if (h)
+			put(o, ";");
+		put_hdrs(o, &d->hdrs[h]);
+	}
+	put(o, "\t");
+	put_macs(o, d->src_mac, d->nsrc_mac);
+	put(o, "\t");
+	put_macs(o, d->dst_mac, d->ndst_mac);
+	put(o, "\t0x%04x\t", d->eth_type);
+	put_vlans(o, d->vlans, d->nvlan);
+	put(o, "\t%s\t%u\t%s\t%u\t%u\t0x%02x\t0x%02x\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu64 "\n",
+	    tcpw_ip_format(r->ip_ver, d->src_ip, src, sizeof(src)), d->src_port,
+	    tcpw_ip_format(r->ip_ver, d->dst_ip, dst, sizeof(dst)), d->dst_port,
+	    r->l4_proto, d->twin.stat, d->twin.state, d->twin.win_cnt, d->pkts, d->bytes);
+}
+
+int
+tcpw_record_format(const struct tcpw_record *r, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+
+	for (unsigned int i = 0; i < r->ndir && i < 2; i++)
+		put_dir(&o, r, i);
+	return finish(&o);
+}
+
+/* Payload as text: printable ASCII kept, \n \r \t \\ escaped, anything else '.'. */
+static void
+put_payload(struct out *o, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && !o->full; i++) {
+		uint8_t ch = p[i];
+
+		switch (ch) {
+		case '\n': put(o, "\\n"); break;
+		case '\r': put(o, "\\r"); break;
+		case '\t': put(o, "\\t"); break;
+		case '\\': put(o, "\\\\"); break;
+		default: put(o, "%c", ch >= 0x20 && ch < 0x7f ? ch : '.'); break;
+		}
+	}
+}
+
+int
+tcpw_record_format_packet(const struct tcpw_pkt_line *l, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+	const struct tcpw_pkt *p = l->pkt;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	put(&o, "%" PRIu64 "\t%" PRIu64 "\t0x%016" PRIx64 "\t", l->pkt_no, l->flow_ind,
+	    l->flow_stat);
+	put_ts(&o, l->ts);
+	put(&o, "\t%f\t%f\t%u\t", l->iat_s, l->duration_s, p->hdrs.depth);
+	put_hdrs(&o, &p->hdrs);
+	put(&o, "\t");
+	put_vlans(&o, p->vlans, p->nvlan);
+	put(&o, "\t");
+	if (p->has_mac)
+		put_mac(&o, p->src_mac);
+	put(&o, "\t");
+	if (p->has_mac)
+		put_mac(&o, p->dst_mac);
+	put(&o, "\t0x%04x\t%s\t%u\t%s\t%u\t%u\t", p->eth_type,
+	    tcpw_ip_format(p->ip_ver, p->src_ip, src, sizeof(src)), p->src_port,
+	    tcpw_ip_format(p->ip_ver, p->dst_ip, dst, sizeof(dst)), p->dst_port, p->l4_proto);
+	if (l->twin != NULL)
+		put(&o, "0x%02x\t0x%02x\t%u\t%" PRIu32 "\t%f\t", l->twin->stat, l->twin->state,
+		    p->tcp_win, l->twin->win_cnt, (double)l->timeout_s);
+	else
+		put(&o, "\t\t\t\t%f\t", (double)l->timeout_s);
+	if (p->l7_len > 0)
+		put_payload(&o, l->frame + p->l7_off, p->l7_len);
+	put(&o, "\n");
+	return finish(&o);
+}

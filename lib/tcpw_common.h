@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Project-wide helpers shared by every lib/ module: branch hints, array size, and the one
+ * allocation hook through which lib/ takes heap memory (so unit tests can track leaks).
+ */
+#ifndef TCPW_COMMON_H
+#define TCPW_COMMON_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TCPW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+#define TCPW_CACHE_LINE 64
+
+/** Allocate zeroed memory; all lib/ allocations go through these two. */
+void *tcpw_zalloc(size_t size);
+/** Free memory from tcpw_zalloc(); NULL is accepted. */
+void tcpw_free(void *p);
+
+#endif /* TCPW_COMMON_H */
