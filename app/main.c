@@ -41,6 +41,7 @@
 #define DRAIN_PER_LOOP 256
 #define STALL_SECONDS 10         /* offline: give up waiting for net_pcap after this */
 #define EXIT_DAMAGED 3
+#define SCRATCH_BYTES (256 * 1024) /* libpcap's largest record is 262144 bytes */
 
 static atomic_bool quit;
 
@@ -84,15 +85,35 @@ write_packet_line(void *ctx, const struct tcpw_pkt_line *line)
 		fwrite(rx->pkt_line, 1, (size_t)n, rx->pkt_file);
 }
 
+/* A frame as one buffer. net_pcap chains segments for frames above the mbuf size and keeps
+ * only the low 16 bits of their length in pkt_len, so the segments are walked and summed. */
+static const uint8_t *
+frame_linear(struct rx_ctx *rx, const struct rte_mbuf *m, uint32_t *len)
+{
+	uint32_t n = 0;
+
+	if (m->next == NULL) {
+		*len = m->data_len;
+		return rte_pktmbuf_mtod(m, const uint8_t *);
+	}
+	for (; m != NULL && n + m->data_len <= SCRATCH_BYTES; m = m->next) {
+		memcpy(rx->scratch + n, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		n += m->data_len;
+	}
+	*len = n;
+	return rx->scratch;
+}
+
 static void
 rx_packet(struct rx_ctx *rx, struct rte_mbuf *m)
 {
 	uint64_t us = *RTE_MBUF_DYNFIELD(m, rx->ts_offset, rte_mbuf_timestamp_t *);
 	struct tcpw_ts ts = { .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
-	const uint8_t *data = rte_pktmbuf_read(m, 0, m->pkt_len, rx->scratch);
+	uint32_t len;
+	const uint8_t *data = frame_linear(rx, m, &len);
 
 	/* -ENOSPC: every slot waits for the writer; hand records over until it fits */
-	while (tcpw_engine_packet(rx->engine, data, m->pkt_len, ts) == -ENOSPC)
+	while (tcpw_engine_packet(rx->engine, data, len, ts) == -ENOSPC)
 		tcpw_engine_drain(rx->engine, DRAIN_PER_LOOP);
 }
 
@@ -285,7 +306,7 @@ main(int argc, char **argv)
 	}
 	rx.ring = rte_ring_create_elem("records", sizeof(struct tcpw_record), RING_RECORDS,
 				       (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	rx.scratch = malloc(256 * 1024);
+	rx.scratch = malloc(SCRATCH_BYTES);
 	if (rx.ring == NULL || rx.scratch == NULL) {
 		fprintf(stderr, "tcpwintmtd: out of memory for the record ring\n");
 		goto out_port;

@@ -106,7 +106,6 @@ struct tcpw_engine {
 	unsigned int nhandlers;
 	struct frag_entry *frags;
 	uint64_t next_flow_ind;
-	uint64_t pkt_no;
 	struct tcpw_ts now;
 	struct tcpw_engine_stats st;
 };
@@ -572,7 +571,7 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 	const struct flow *f = &e->flows[slot];
 	const struct flow_cold *c = &e->cold[slot * 2 + dir];
 	struct tcpw_pkt_line line = {
-		.pkt_no = e->pkt_no,
+		.pkt_no = e->st.pkts + 1, /* counted after the callback */
 		.flow_ind = f->flow_ind,
 		.flow_stat = c->flow_stat | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
 		.ts = ts,
@@ -633,26 +632,29 @@ packet_flow(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *fr
 	return 0;
 }
 
-static void
+/* A non-first fragment joins the direction of its first fragment. Without one (lost, or
+ * not yet arrived) it makes a port-0 flow of its own, as Tranalyzer does. */
+static int
 packet_frag(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *frame,
 	    uint32_t caplen, struct tcpw_ts ts)
 {
 	struct frag_entry *fe = &e->frags[frag_bucket(pkt)];
-	struct flow *f;
 	double iat_s;
 
 	if (!frag_match(fe, pkt) || e->flows[fe->slot].in_use != 1 ||
 	    e->flows[fe->slot].flow_ind != fe->flow_ind) {
+		if (packet_flow(e, pkt, frame, caplen, ts) != 0)
+			return -ENOSPC;
 		e->st.frag_orphan++;
-		return;
+		return 0;
 	}
-	f = &e->flows[fe->slot];
-	iat_s = diff_s(ts, f->d[fe->dir].last);
+	iat_s = diff_s(ts, e->flows[fe->slot].d[fe->dir].last);
 	dir_touch(e, fe->slot, fe->dir, pkt, caplen, ts);
 	if (e->p.pkt_cb != NULL)
 		emit_packet_line(e, fe->slot, fe->dir, pkt, frame, ts, iat_s, false);
 	if (!pkt->more_frags)
 		fe->used = 0;
+	return 0;
 }
 
 int
@@ -661,14 +663,18 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 {
 	struct tcpw_pkt pkt;
 	enum tcpw_verdict v;
+	int rc = 0;
 
 	tcpw_engine_advance(e, ts);
 	v = tcpw_parse(frame, caplen, e->p.linktype, &pkt);
-	if (v == TCPW_PKT_FLOW && packet_flow(e, &pkt, frame, caplen, ts) != 0) {
+	if (v == TCPW_PKT_FLOW)
+		rc = packet_flow(e, &pkt, frame, caplen, ts);
+	else if (v == TCPW_PKT_FRAG)
+		rc = packet_frag(e, &pkt, frame, caplen, ts);
+	if (rc != 0) {
 		e->st.no_room++;
 		return -ENOSPC;
 	}
-	e->pkt_no++;
 	if (e->st.pkts == 0)
 		e->st.first_ts = ts;
 	e->st.last_ts = ts;
@@ -679,8 +685,6 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 		e->st.ipv4_pkts++;
 	else if (pkt.ip_ver == 6)
 		e->st.ipv6_pkts++;
-	if (v == TCPW_PKT_FRAG)
-		packet_frag(e, &pkt, frame, caplen, ts);
 	return 0;
 }
 

@@ -57,7 +57,8 @@ struct tcpw_engine_stats {
 	uint64_t pkts;                     /**< every packet handed to the engine */
 	uint64_t bytes;                    /**< their captured bytes */
 	uint64_t verdict[TCPW_VERDICT_MAX]; /**< by parse verdict */
-	uint64_t frag_orphan;              /**< non-first fragment, first fragment never seen */
+	uint64_t frag_orphan;              /**< non-first fragments without a first fragment: in
+						 port-0 flows (informational) */
 	uint64_t no_room;                  /**< packets refused: table full of retired pairs */
 	uint64_t ipv4_pkts;
 	uint64_t ipv6_pkts;

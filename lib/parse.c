@@ -330,15 +330,33 @@ parse_eth(struct cursor *c, struct tcpw_pkt *pkt)
 	return parse_ethertype(c, pkt, rd16(c->buf + 12));
 }
 
-/* BSD loopback: 4-byte address family in the capturing host's byte order. */
+/* BSD loopback: a 4-byte address family in the capturing host's byte order (network order
+ * for DLT_LOOP). IPv6's value differs between systems: 10 Linux, 24 Net/OpenBSD, 28 FreeBSD,
+ * 30 macOS. Any other family is not IP, whatever the bytes after it look like. */
+static bool
+is_af(uint32_t le, uint32_t be, uint32_t af)
+{
+	return le == af || be == af;
+}
+
 static enum tcpw_verdict
 parse_null(struct cursor *c, struct tcpw_pkt *pkt)
 {
+	uint32_t le, be;
+
 	push_hdr(pkt, TCPW_HDR_NULL);
 	if (!has(c, 4))
 		return TCPW_PKT_TRUNCATED;
+	be = rd32(c->buf);
+	le = (uint32_t)c->buf[3] << 24 | (uint32_t)c->buf[2] << 16 | (uint32_t)c->buf[1] << 8 |
+	     c->buf[0];
 	c->off = 4;
-	return parse_ip_any(c, pkt);
+	if (is_af(le, be, 2))
+		return parse_ipv4(c, pkt);
+	if (is_af(le, be, 10) || is_af(le, be, 24) || is_af(le, be, 28) || is_af(le, be, 30))
+		return parse_ipv6(c, pkt);
+	push_hdr(pkt, TCPW_HDR_OTHER);
+	return TCPW_PKT_NON_IP;
 }
 
 static enum tcpw_verdict

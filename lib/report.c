@@ -95,7 +95,7 @@ uint64_t
 tcpw_report_nonflow(const struct tcpw_engine_stats *s)
 {
 	return s->verdict[TCPW_PKT_NON_IP] + s->verdict[TCPW_PKT_TRUNCATED] +
-	       s->verdict[TCPW_PKT_MALFORMED] + s->verdict[TCPW_PKT_LINKTYPE] + s->frag_orphan;
+	       s->verdict[TCPW_PKT_MALFORMED] + s->verdict[TCPW_PKT_LINKTYPE];
 }
 
 static void
@@ -190,11 +190,11 @@ write_accounting(FILE *f, const struct tcpw_engine_stats *s, const struct tcpw_r
 		s->verdict[TCPW_PKT_MALFORMED]);
 	fprintf(f, "  unsupported link type:           %" PRIu64 "\n",
 		s->verdict[TCPW_PKT_LINKTYPE]);
-	fprintf(f, "  fragment without first fragment: %" PRIu64 "\n", s->frag_orphan);
 	fprintf(f, "  still in memory:                 %" PRIu64 "\n",
 		s->pkts - s->rec_pkts - tcpw_report_nonflow(s));
 	fprintf(f, "  dropped by the NIC:              %" PRIu64 "\n", in->nic_missed);
 	fprintf(f, "  driver receive errors:           %" PRIu64 "\n", in->nic_errors);
+	fprintf(f, "  (orphan fragments, in port-0 flows: %" PRIu64 ")\n", s->frag_orphan);
 	fprintf(f, "  flow lines written:              %" PRIu64 "\n", s->rec_dirs);
 }
 
