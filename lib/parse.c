@@ -70,6 +70,15 @@ push_hdr(struct tcpw_pkt *pkt, enum tcpw_hdr code)
 		h->code[h->n++] = (uint8_t)code;
 }
 
+/* Ethernet pads short frames to 60 bytes: the IP length, when it is plausible, ends the
+ * packet so padding is not taken for payload. */
+static void
+clamp_to_ip_length(struct cursor *c, uint32_t ip_len, uint32_t hdr_len)
+{
+	if (ip_len >= hdr_len && c->len - c->off > ip_len)
+		c->len = c->off + ip_len;
+}
+
 static enum tcpw_verdict
 parse_l4(struct cursor *c, struct tcpw_pkt *pkt)
 {
@@ -144,6 +153,7 @@ parse_ipv4(struct cursor *c, struct tcpw_pkt *pkt)
 	if (!has(c, ihl))
 		return TCPW_PKT_TRUNCATED;
 	pkt->ip_ver = 4;
+	clamp_to_ip_length(c, rd16(p + 2), ihl);
 	memcpy(pkt->src_ip, p + 12, 4);
 	memcpy(pkt->dst_ip, p + 16, 4);
 	pkt->l4_proto = p[9];
@@ -173,6 +183,8 @@ parse_ipv6(struct cursor *c, struct tcpw_pkt *pkt)
 	if (p[0] >> 4 != 6)
 		return TCPW_PKT_MALFORMED;
 	pkt->ip_ver = 6;
+	if (rd16(p + 4) != 0) /* 0: jumbogram, the length is in a hop-by-hop option */
+		clamp_to_ip_length(c, (uint32_t)rd16(p + 4) + 40, 40);
 	memcpy(pkt->src_ip, p + 8, 16);
 	memcpy(pkt->dst_ip, p + 24, 16);
 	nh = p[6];

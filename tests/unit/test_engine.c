@@ -1,0 +1,1382 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for lib/engine: packets built byte by byte go in, ended flow pairs come out.
+ * The tutorial's two stories (ports 49330 and 1379, T2-SEMANTICS §7.2) are rebuilt packet by
+ * packet and must give exactly the tutorial's records and packet lines; the §8 exercises,
+ * the float timeout boundaries (§0, §2.4), pair survival, the reverse abort (§1.4.7),
+ * packet accounting, emit refusal, the autopilot, determinism and time going backwards
+ * are checked against what Tranalyzer2 0.9.3 does.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "engine.h"
+#include "tcpw_common.h"
+
+/* ---- addresses, flags, constants ----------------------------------------------------- */
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+#define H104 IP4(192, 168, 1, 104)   /* port 1379 story client */
+#define H105 IP4(192, 168, 1, 105)   /* port 49330 story client */
+#define DELL IP4(143, 166, 11, 10)   /* port 49330 story server, "Dell" */
+#define MOZ IP4(63, 245, 221, 11)    /* port 1379 story server, "Mozilla Corporation" */
+#define HA IP4(10, 3, 0, 1)          /* synthetic flows: HA:4000 <-> HB:5000 */
+#define HB IP4(10, 3, 0, 2)
+
+#define FIN TCPW_TH_FIN
+#define SYN TCPW_TH_SYN
+#define RST TCPW_TH_RST
+#define PSH TCPW_TH_PSH
+#define ACK TCPW_TH_ACK
+
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+
+/* Capture seconds of the two stories: the tutorial's times are these plus 100..600 s. */
+#define T44 1258594000u
+#define T10 1258562000u
+
+/* flowStat of an IPv4 direction (L2_IPV4 | FS_IPV4_PKT), and with the B bit (§2.2). */
+#define FS_A UINT64_C(0x0400000000004000)
+#define FS_B (FS_A | TCPW_FS_INVERT)
+
+#define NO_TWIN 0xff /* want_dir.stat: not a TCP flow, tcpWinTMT fields must be zero */
+
+/* ---- packets and frames ---------------------------------------------------------------- */
+
+/** One packet to build: addresses and ports in host order. */
+struct tpkt {
+	uint32_t sec, usec;
+	uint32_t sip, dip;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t flags;    /* TCP header byte 13 */
+	uint16_t win;     /* raw TCP window */
+	uint16_t len;     /* transport payload bytes (fragment payload for later fragments) */
+	uint16_t ipid;    /* IPv4 identification */
+	uint16_t frag;    /* IPv4 flags + fragment offset field: 0x2000 = MF, low 13 bits offset */
+};
+
+#define TCP(s, us, sa, sp, da, dp, fl, w, n) ((struct tpkt){ \
+	.sec = (s), .usec = (us), .sip = (sa), .dip = (da), .sport = (sp), .dport = (dp), \
+	.proto = PROTO_TCP, .flags = (fl), .win = (w), .len = (n) })
+#define UDP(s, us, sa, sp, da, dp, n) ((struct tpkt){ \
+	.sec = (s), .usec = (us), .sip = (sa), .dip = (da), .sport = (sp), .dport = (dp), \
+	.proto = PROTO_UDP, .len = (n) })
+
+/* 14 (Ethernet) + 20 (IPv4) + 20 (TCP) + 1460 (largest payload used) = 1514 */
+#define FRAME_MAX 1600
+
+static void
+put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+/* Locally administered MAC derived from an IPv4 address: 02:00:a:b:c:d. */
+static void
+mac_of(uint32_t ip, uint8_t *m)
+{
+	m[0] = 0x02;
+	m[1] = 0x00;
+	put32(m + 2, ip);
+}
+
+/* Ethernet II header: destination MAC, source MAC, EtherType. Returns 14. */
+static uint32_t
+build_eth(uint8_t *f, uint32_t sip, uint32_t dip, uint16_t ethertype)
+{
+	mac_of(dip, f);                /* 0: destination MAC */
+	mac_of(sip, f + 6);            /* 6: source MAC */
+	put16(f + 12, ethertype);      /* 12: EtherType */
+	return 14;
+}
+
+/* Eth + IPv4 (no options) + TCP (no options) or UDP + payload; a later fragment (offset
+ * != 0) carries payload only. Returns the frame length. */
+static uint32_t
+build_frame(const struct tpkt *t, uint8_t *f)
+{
+	bool later_frag = (t->frag & 0x1fff) != 0;
+	uint32_t l4hdr = later_frag ? 0 : t->proto == PROTO_TCP ? 20 : 8;
+	uint8_t *ip = f + 14, *l4 = f + 34;
+
+	build_eth(f, t->sip, t->dip, 0x0800);     /* IPv4 */
+	ip[0] = 0x45;                             /* version 4, IHL 5 words */
+	ip[1] = 0x00;                             /* DSCP/ECN */
+	put16(ip + 2, 20 + l4hdr + t->len);       /* total length */
+	put16(ip + 4, t->ipid);                   /* identification */
+	put16(ip + 6, t->frag);                   /* flags (MF 0x2000), fragment offset */
+	ip[8] = 64;                               /* TTL */
+	ip[9] = t->proto;                         /* protocol */
+	put16(ip + 10, 0);                        /* header checksum: not verified */
+	put32(ip + 12, t->sip);                   /* source address */
+	put32(ip + 16, t->dip);                   /* destination address */
+	if (!later_frag) {
+		put16(l4, t->sport);              /* source port */
+		put16(l4 + 2, t->dport);          /* destination port */
+	}
+	if (!later_frag && t->proto == PROTO_TCP) {
+		put32(l4 + 4, 0x1000);            /* sequence number */
+		put32(l4 + 8, 0x2000);            /* acknowledgment number */
+		l4[12] = 0x50;                    /* data offset 5 words, reserved 0 */
+		l4[13] = t->flags;                /* CWR ECE URG ACK PSH RST SYN FIN */
+		put16(l4 + 14, t->win);           /* window, unscaled */
+		put16(l4 + 16, 0);                /* checksum: not verified */
+		put16(l4 + 18, 0);                /* urgent pointer */
+	} else if (!later_frag) {
+		put16(l4 + 4, 8 + t->len);        /* UDP length */
+		put16(l4 + 6, 0);                 /* checksum: none */
+	}
+	memset(l4 + l4hdr, 'x', t->len);
+	return 34 + l4hdr + t->len;
+}
+
+/* Eth + ARP request (28 bytes): well formed, not IP. */
+static uint32_t
+build_arp(uint8_t *f)
+{
+	uint8_t *a = f + build_eth(f, HA, IP4(255, 255, 255, 255), 0x0806);
+
+	put16(a, 1);                   /* hardware type: Ethernet */
+	put16(a + 2, 0x0800);          /* protocol type: IPv4 */
+	a[4] = 6;                      /* hardware address length */
+	a[5] = 4;                      /* protocol address length */
+	put16(a + 6, 1);               /* operation: request */
+	mac_of(HA, a + 8);             /* sender MAC */
+	put32(a + 14, HA);             /* sender IP */
+	memset(a + 18, 0, 6);          /* target MAC: unknown */
+	put32(a + 24, HB);             /* target IP */
+	return 14 + 28;
+}
+
+/* ---- packet lists ------------------------------------------------------------------- */
+
+#define PLIST_MAX 192
+
+struct plist {
+	struct tpkt p[PLIST_MAX];
+	unsigned int n;
+};
+
+static unsigned int
+add(struct plist *l, struct tpkt p)
+{
+	assert_true(l->n < PLIST_MAX);
+	l->p[l->n] = p;
+	return l->n++;
+}
+
+/* Flow @i of "other traffic": a lone UDP flow 10.0.x.y:5000+i -> 10.255.255.1:53 (182 s
+ * timeout), used to move the flow index counter to the tutorial's values. */
+static struct tpkt
+filler(uint32_t sec, uint32_t usec, unsigned int i)
+{
+	return UDP(sec, usec, IP4(10, 0, i >> 8, i & 0xff), (uint16_t)(5000 + i),
+		   IP4(10, 255, 255, 1), 53, 20);
+}
+
+/*
+ * Port 49330 (§7.2, §2.5), tutorial packets 1418-1426 at *at1418 .. *at1418 + 8, the rest
+ * rebuilt from the per-direction stats: 43 other flows first so the story starts at index 44,
+ * one more (46) while flow 45 runs.
+ *  44: A .105 SYN; B Dell SYN-ACK, data (PSH); A's windows go 2760, 0 (1420), 0 (1422): the
+ *      2nd zero window aborts both directions with 1 ms.
+ *  45: 1423 (Dell ACK, 0.67 s later) opens a new index; .105 answers with window 0 (1424,
+ *      count 1); Dell sends data every 0.8 s, .105 ACKs it; Dell FINs at 185.427506.
+ *  47: .105 RST/ACK with window 0, 5.59 s later.
+ */
+static void
+story_49330(struct plist *l, unsigned int *at1418)
+{
+	unsigned int i;
+
+	for (i = 0; i < 43; i++)
+		add(l, filler(T44 + 100, i * 10000, i));
+	add(l, TCP(T44 + 163, 408285, H105, 49330, DELL, 64334, SYN, 8192, 0));
+	add(l, TCP(T44 + 163, 487027, DELL, 64334, H105, 49330, SYN | ACK, 64860, 0));
+	add(l, TCP(T44 + 163, 487400, H105, 49330, DELL, 64334, ACK, 8192, 0));
+	add(l, TCP(T44 + 164, 273745, H105, 49330, DELL, 64334, ACK, 5840, 0));
+	add(l, TCP(T44 + 164, 283560, DELL, 64334, H105, 49330, ACK | PSH, 64860, 1460));
+	*at1418 = add(l, TCP(T44 + 164, 283567, DELL, 64334, H105, 49330, ACK | PSH, 64860, 1460));
+	add(l, TCP(T44 + 164, 283986, H105, 49330, DELL, 64334, ACK, 2760, 0));        /* 1419 */
+	add(l, TCP(T44 + 164, 283988, H105, 49330, DELL, 64334, ACK, 0, 0));           /* 1420 */
+	add(l, TCP(T44 + 164, 647545, DELL, 64334, H105, 49330, ACK | PSH, 64860, 1)); /* 1421 */
+	add(l, TCP(T44 + 164, 647755, H105, 49330, DELL, 64334, ACK, 0, 0));           /* 1422 */
+	add(l, TCP(T44 + 165, 318635, DELL, 64334, H105, 49330, ACK, 64860, 1));       /* 1423 */
+	add(l, TCP(T44 + 165, 319087, H105, 49330, DELL, 64334, ACK, 0, 0));           /* 1424 */
+	add(l, TCP(T44 + 165, 848253, H105, 49330, DELL, 64334, ACK, 22080, 0));       /* 1425 */
+	add(l, TCP(T44 + 165, 848753, H105, 49330, DELL, 64334, ACK, 64860, 0));       /* 1426 */
+	for (i = 0; i < 24; i++) {
+		uint32_t us = 200000 + 800000 * i; /* 166.2 s, then every 0.8 s up to 184.6 s */
+
+		if (i == 5)
+			add(l, filler(T44 + 170, 0, 43)); /* flow 46 */
+		add(l, TCP(T44 + 166 + us / 1000000, us % 1000000, DELL, 64334, H105, 49330,
+			   ACK | PSH, 64860, 100));
+		add(l, TCP(T44 + 166 + us / 1000000, us % 1000000 + 400, H105, 49330, DELL, 64334,
+			   ACK, 64860, 0));
+	}
+	add(l, TCP(T44 + 185, 427506, DELL, 64334, H105, 49330, FIN | ACK, 64860, 0));
+	add(l, TCP(T44 + 185, 427968, H105, 49330, DELL, 64334, ACK, 64860, 0));
+	add(l, TCP(T44 + 191, 15208, H105, 49330, DELL, 64334, RST | ACK, 0, 0));
+}
+
+/*
+ * Port 1379 (§7.2): 192.168.1.104:1379 <-> 63.245.221.11:80 in four pieces 10, 11, 13, 16,
+ * with other flows taking 1-9, 12, 14 and 15. 10: handshake + request/response; 11 (9.8 s
+ * later): data without SYN; 13: the server's FIN/ACK comes first (port rule makes it B),
+ * the client's ACK 209 us later is A; 16: client FIN/ACK, server ACK.
+ */
+static void
+story_1379(struct plist *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < 9; i++)
+		add(l, filler(T10 + 460, i * 100000, 100 + i));
+	add(l, TCP(T10 + 467, 749142, H104, 1379, MOZ, 80, SYN, 65535, 0));
+	add(l, TCP(T10 + 467, 754689, MOZ, 80, H104, 1379, SYN | ACK, 5840, 0));
+	add(l, TCP(T10 + 467, 754900, H104, 1379, MOZ, 80, ACK, 65535, 0));
+	add(l, TCP(T10 + 467, 755100, H104, 1379, MOZ, 80, ACK | PSH, 65535, 400));
+	add(l, TCP(T10 + 467, 761692, MOZ, 80, H104, 1379, ACK | PSH, 6432, 1000));
+	add(l, TCP(T10 + 467, 900050, H104, 1379, MOZ, 80, ACK, 65535, 0));
+	add(l, TCP(T10 + 477, 713894, H104, 1379, MOZ, 80, ACK | PSH, 65535, 300));
+	add(l, TCP(T10 + 477, 772691, MOZ, 80, H104, 1379, ACK, 6432, 0));
+	add(l, TCP(T10 + 477, 900000, MOZ, 80, H104, 1379, ACK | PSH, 6432, 1000));
+	add(l, TCP(T10 + 477, 950000, H104, 1379, MOZ, 80, ACK, 65535, 0));
+	add(l, TCP(T10 + 478, 300000, H104, 1379, MOZ, 80, ACK | PSH, 65535, 300));
+	add(l, TCP(T10 + 478, 454017, MOZ, 80, H104, 1379, ACK | PSH, 6432, 500));
+	add(l, TCP(T10 + 478, 454425, H104, 1379, MOZ, 80, ACK, 65535, 0));
+	add(l, filler(T10 + 490, 0, 109));                                     /* flow 12 */
+	add(l, TCP(T10 + 501, 432305, MOZ, 80, H104, 1379, FIN | ACK, 6432, 0));
+	add(l, TCP(T10 + 501, 432514, H104, 1379, MOZ, 80, ACK, 65535, 0));
+	add(l, filler(T10 + 505, 0, 110));                                     /* flow 14 */
+	add(l, filler(T10 + 505, 100000, 111));                                /* flow 15 */
+	add(l, TCP(T10 + 509, 633370, H104, 1379, MOZ, 80, FIN | ACK, 65535, 0));
+	add(l, TCP(T10 + 509, 653962, MOZ, 80, H104, 1379, ACK, 6432, 0));
+}
+
+/* ---- engine harness ---------------------------------------------------------------- */
+
+#define REC_MAX 128
+#define LINE_MAX_ 192
+
+/** A packet line as packet mode reported it (copied: the engine's pointers are transient). */
+struct line {
+	uint64_t pkt_no;
+	uint64_t flow_ind;
+	uint64_t flow_stat;
+	struct tcpw_ts ts;
+	double iat_s;
+	double duration_s;
+	bool examined;
+	struct tcpw_twin twin;
+	uint16_t win;
+	float timeout_s;
+};
+
+struct ctx {
+	struct tcpw_engine *e;
+	struct tcpw_record rec[REC_MAX];  /* records taken, in emit order */
+	unsigned int nrec;
+	struct line line[LINE_MAX_];      /* packet lines, in packet order */
+	unsigned int nline;
+	unsigned int calls;               /* emit calls, refused ones included */
+	unsigned int refuse_first;        /* refuse calls 0 .. refuse_first - 1 */
+	uint64_t refuse_mask;             /* and every call whose bit is set */
+	bool overflow;
+};
+
+static int
+emit_cb(void *arg, const struct tcpw_record *r)
+{
+	struct ctx *c = arg;
+	unsigned int call = c->calls++;
+
+	if (call < c->refuse_first || (call < 64 && (c->refuse_mask >> call) & 1))
+		return -ENOBUFS;
+	if (c->nrec == REC_MAX) {
+		c->overflow = true;
+		return -ENOBUFS;
+	}
+	memcpy(&c->rec[c->nrec++], r, sizeof(*r)); /* padding included, for memcmp */
+	return 0;
+}
+
+static void
+pkt_cb(void *arg, const struct tcpw_pkt_line *l)
+{
+	struct ctx *c = arg;
+	struct line *o;
+
+	if (c->nline == LINE_MAX_) {
+		c->overflow = true;
+		return;
+	}
+	o = &c->line[c->nline++];
+	memset(o, 0, sizeof(*o));
+	o->pkt_no = l->pkt_no;
+	o->flow_ind = l->flow_ind;
+	o->flow_stat = l->flow_stat;
+	o->ts = l->ts;
+	o->iat_s = l->iat_s;
+	o->duration_s = l->duration_s;
+	o->examined = l->twin != NULL;
+	if (l->twin != NULL)
+		o->twin = *l->twin;
+	o->win = l->pkt->tcp_win;
+	o->timeout_s = l->timeout_s;
+}
+
+/* The tutorial's constants (§1.2, TMT_BGN 1.2 s as configured for the reference runs). */
+static const struct tcpw_tmt tmt_tutorial = {
+	.thres = 1,
+	.flwprg = 2,
+	.bgn_s = 1.2f,
+	.est_s = 1.0f,
+	.abrt_s = 0.001f,
+};
+
+static struct ctx *
+ctx_new_tmt(uint32_t pairs, const struct tcpw_tmt *tmt)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct tcpw_engine_params p = {
+		.pairs = pairs,
+		.linktype = TCPW_DLT_EN10MB,
+		.tmt = *tmt,
+		.flow_timeout_s = 182.0f,
+		.emit = emit_cb,
+		.pkt_cb = pkt_cb,
+	};
+
+	assert_non_null(c);
+	p.emit_ctx = c;
+	p.pkt_ctx = c;
+	c->e = tcpw_engine_create(&p);
+	assert_non_null(c->e);
+	return c;
+}
+
+static struct ctx *
+ctx_new(uint32_t pairs)
+{
+	return ctx_new_tmt(pairs, &tmt_tutorial);
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+	assert_false(c->overflow);
+	tcpw_engine_free(c->e);
+	free(c);
+}
+
+static void
+drain_all(struct ctx *c)
+{
+	while (tcpw_engine_drain(c->e, 16) > 0)
+		;
+}
+
+static struct tcpw_ts
+ts_of(const struct tpkt *t)
+{
+	return (struct tcpw_ts){ .sec = t->sec, .usec = t->usec };
+}
+
+/* Hand one packet to the engine (must be accepted), then take every retired record. */
+static void
+feed(struct ctx *c, struct tpkt t)
+{
+	uint8_t f[FRAME_MAX];
+	uint32_t len = build_frame(&t, f);
+
+	assert_int_equal(tcpw_engine_packet(c->e, f, len, ts_of(&t)), 0);
+	drain_all(c);
+}
+
+static void
+feed_list(struct ctx *c, const struct plist *l)
+{
+	for (unsigned int i = 0; i < l->n; i++)
+		feed(c, l->p[i]);
+}
+
+/* End of input: flush and drain; nothing may stay behind. */
+static void
+finish(struct ctx *c)
+{
+	tcpw_engine_flush(c->e);
+	drain_all(c);
+	assert_int_equal(tcpw_engine_pending(c->e), 0);
+	assert_int_equal(tcpw_engine_pairs(c->e), 0);
+}
+
+/* Position in c->rec of the record with flow index @ind; fails if absent or duplicated. */
+static unsigned int
+rec_pos(const struct ctx *c, uint64_t ind)
+{
+	unsigned int pos = REC_MAX, n = 0;
+
+	for (unsigned int i = 0; i < c->nrec; i++) {
+		if (c->rec[i].flow_ind == ind) {
+			pos = i;
+			n++;
+		}
+	}
+	if (n != 1)
+		fail_msg("flow index %llu emitted %u times", (unsigned long long)ind, n);
+	return pos;
+}
+
+static const struct tcpw_record *
+rec_of(const struct ctx *c, uint64_t ind)
+{
+	return &c->rec[rec_pos(c, ind)];
+}
+
+/* ---- record checks -------------------------------------------------------------------- */
+
+/** What one direction of a record must hold. */
+struct want_dir {
+	uint32_t sip;
+	uint16_t sport;
+	uint32_t dip;
+	uint16_t dport;
+	uint64_t flow_stat;
+	uint32_t first_sec, first_usec;
+	uint32_t last_sec, last_usec;
+	uint64_t pkts;
+	uint8_t stat;       /* tcpWinStat (NO_TWIN: not TCP, all three zero) */
+	uint8_t state;      /* tcpWinState */
+	uint32_t cnt;       /* tcpWinThCnt */
+};
+
+static void
+assert_ip4(const uint8_t *ip16, uint32_t ip)
+{
+	uint8_t want[16] = { 0 };
+
+	put32(want, ip);
+	assert_memory_equal(ip16, want, 16);
+}
+
+static void
+check_dir(const struct tcpw_record_dir *d, const struct want_dir *w)
+{
+	assert_ip4(d->src_ip, w->sip);
+	assert_int_equal(d->src_port, w->sport);
+	assert_ip4(d->dst_ip, w->dip);
+	assert_int_equal(d->dst_port, w->dport);
+	assert_int_equal(d->flow_stat, w->flow_stat);
+	assert_int_equal(d->first.sec, w->first_sec);
+	assert_int_equal(d->first.usec, w->first_usec);
+	assert_int_equal(d->last.sec, w->last_sec);
+	assert_int_equal(d->last.usec, w->last_usec);
+	assert_int_equal(d->pkts, w->pkts);
+	if (w->stat == NO_TWIN) {
+		assert_int_equal(d->twin.stat, 0);
+		assert_int_equal(d->twin.state, 0);
+		assert_int_equal(d->twin.win_cnt, 0);
+		return;
+	}
+	assert_int_equal(d->twin.stat, w->stat);
+	assert_int_equal(d->twin.state, w->state);
+	assert_int_equal(d->twin.win_cnt, w->cnt);
+}
+
+/** A whole record: index, end reason, one or two directions ("A" first). */
+struct want_rec {
+	uint64_t ind;
+	uint8_t reason;
+	uint8_t ndir;
+	struct want_dir d[2];
+};
+
+static void
+check_rec(const struct ctx *c, const struct want_rec *w)
+{
+	const struct tcpw_record *r = rec_of(c, w->ind);
+
+	assert_int_equal(r->ip_ver, 4);
+	assert_int_equal(r->ndir, w->ndir);
+	assert_int_equal(r->reason, w->reason);
+	for (unsigned int i = 0; i < w->ndir; i++)
+		check_dir(&r->dir[i], &w->d[i]);
+}
+
+/* The tutorial's flow lines start with these columns (dir .. duration), end with the
+ * tcpWinTMT ones (l4Proto, stat, state, count): check the text form of the record. */
+static void
+check_text(const struct tcpw_record *r, const char *line_a, const char *tail_a,
+	   const char *line_b, const char *tail_b)
+{
+	char buf[2048], *nl;
+	int n = tcpw_record_format(r, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	if (strncmp(buf, line_a, strlen(line_a)) != 0)
+		fail_msg("A line \"%s\" does not start with \"%s\"", buf, line_a);
+	nl = strchr(buf, '\n');
+	assert_non_null(nl);
+	*nl = '\0';
+	if (strstr(buf, tail_a) == NULL)
+		fail_msg("A line \"%s\" lacks \"%s\"", buf, tail_a);
+	if (line_b == NULL) {
+		assert_string_equal(nl + 1, "");
+		return;
+	}
+	if (strncmp(nl + 1, line_b, strlen(line_b)) != 0)
+		fail_msg("B line \"%s\" does not start with \"%s\"", nl + 1, line_b);
+	if (strstr(nl + 1, tail_b) == NULL)
+		fail_msg("B line \"%s\" lacks \"%s\"", nl + 1, tail_b);
+}
+
+/* ---- 1. story "port 49330" ----------------------------------------------------------- */
+
+/* 44A, 44B, 45A, 45B, 47A of §7.2 (pkts counted from the rebuilt packet list). */
+static const struct want_rec want_44 = {
+	.ind = 44, .reason = TCPW_END_TIMEOUT, .ndir = 2, .d = {
+		{ H105, 49330, DELL, 64334, FS_A, T44 + 163, 408285, T44 + 164, 647755, 6,
+		  0xd2, 0x04, 2 },
+		{ DELL, 64334, H105, 49330, FS_B, T44 + 163, 487027, T44 + 164, 647545, 4,
+		  0x1a, 0x04, 0 },
+	},
+};
+
+static const struct want_rec want_45 = {
+	.ind = 45, .reason = TCPW_END_TIMEOUT, .ndir = 2, .d = {
+		{ DELL, 64334, H105, 49330, FS_A, T44 + 165, 318635, T44 + 185, 427506, 26,
+		  0x19, 0x04, 0 },
+		{ H105, 49330, DELL, 64334, FS_B, T44 + 165, 319087, T44 + 185, 427968, 28,
+		  0x90, 0x02, 1 },
+	},
+};
+
+static const struct want_rec want_47 = {
+	.ind = 47, .reason = TCPW_END_FLUSH, .ndir = 1, .d = {
+		{ H105, 49330, DELL, 64334, FS_A, T44 + 191, 15208, T44 + 191, 15208, 1,
+		  0x94, 0x04, 1 },
+	},
+};
+
+/* Records of the 49330 story as the tutorial lists them, with the emit order. */
+static void
+check_49330_records(const struct ctx *c)
+{
+	check_rec(c, &want_44);
+	check_rec(c, &want_45);
+	check_rec(c, &want_47);
+	/* 44 ends when 1423 arrives, 45 when the RST arrives, 47 at the end of input */
+	assert_int_equal(rec_pos(c, 44), 0);
+	assert_int_equal(rec_pos(c, 45), 1);
+	assert_int_equal(rec_pos(c, 47), c->nrec - 1);
+	assert_int_equal(c->nrec, 47);
+	for (uint64_t i = 1; i <= 47; i++)
+		(void)rec_pos(c, i); /* every index used exactly once */
+}
+
+/** Packets 1418-1426 as the tutorial's packet file lists them (§7.2). */
+struct listing_row {
+	uint64_t ind;
+	bool b;
+	uint32_t sec, usec;
+	int64_t iat_us, dur_us;
+	uint8_t stat, state;
+	uint16_t win;
+	uint32_t cnt;
+	float tmout;
+};
+
+static const struct listing_row listing_1418[] = {
+	{ 44, true, T44 + 164, 283567, 7, 796540, 0x1a, 0x01, 64860, 0, 1.0f },
+	{ 44, false, T44 + 164, 283986, 10241, 875701, 0x12, 0x01, 2760, 0, 1.0f },
+	{ 44, false, T44 + 164, 283988, 2, 875703, 0x92, 0x01, 0, 1, 1.0f },
+	{ 44, true, T44 + 164, 647545, 363978, 1160518, 0x1a, 0x01, 64860, 0, 1.0f },
+	{ 44, false, T44 + 164, 647755, 363767, 1239470, 0xd2, 0x04, 0, 2, 0.001f },
+	{ 45, false, T44 + 165, 318635, 0, 0, 0x10, 0x02, 64860, 0, 1.0f },
+	{ 45, true, T44 + 165, 319087, 0, 0, 0x90, 0x02, 0, 1, 1.0f },
+	{ 45, true, T44 + 165, 848253, 529166, 529166, 0x90, 0x02, 22080, 1, 1.0f },
+	{ 45, true, T44 + 165, 848753, 500, 529666, 0x90, 0x02, 64860, 1, 1.0f },
+};
+
+static void
+check_listing(const struct ctx *c, unsigned int at)
+{
+	for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(listing_1418); i++) {
+		const struct listing_row *w = &listing_1418[i];
+		const struct line *l = &c->line[at + i];
+
+		assert_int_equal(l->pkt_no, at + i + 1);
+		assert_int_equal(l->flow_ind, w->ind);
+		assert_int_equal(l->flow_stat, w->b ? FS_B : FS_A);
+		assert_int_equal(l->ts.sec, w->sec);
+		assert_int_equal(l->ts.usec, w->usec);
+		assert_int_equal(llround(l->iat_s * 1e6), w->iat_us);
+		assert_int_equal(llround(l->duration_s * 1e6), w->dur_us);
+		assert_true(l->examined);
+		assert_int_equal(l->twin.stat, w->stat);
+		assert_int_equal(l->twin.state, w->state);
+		assert_int_equal(l->win, w->win);
+		assert_int_equal(l->twin.win_cnt, w->cnt);
+		assert_true(l->timeout_s == w->tmout);
+	}
+}
+
+static void
+test_story_49330(void **state)
+{
+	struct plist *l = calloc(1, sizeof(*l));
+	struct ctx *c = ctx_new(128);
+	struct tcpw_engine_stats st;
+	unsigned int at;
+
+	(void)state;
+	story_49330(l, &at);
+	feed_list(c, l);
+	/* before the end of input only 44 and 45 have ended (the other flows have 182 s) */
+	assert_int_equal(c->nrec, 2);
+	finish(c);
+	check_49330_records(c);
+	assert_int_equal(c->nline, l->n);
+	check_listing(c, at);
+	check_text(rec_of(c, 44),
+		   "A\t44\t0x0400000000004000\t1258594163.408285\t1258594164.647755\t1.239470\t",
+		   "\t6\t0xd2\t0x04\t2\t",
+		   "B\t44\t0x0400000000004001\t1258594163.487027\t1258594164.647545\t1.160518\t",
+		   "\t6\t0x1a\t0x04\t0\t");
+	check_text(rec_of(c, 45),
+		   "A\t45\t0x0400000000004000\t1258594165.318635\t1258594185.427506\t20.108871\t",
+		   "\t6\t0x19\t0x04\t0\t",
+		   "B\t45\t0x0400000000004001\t1258594165.319087\t1258594185.427968\t20.108881\t",
+		   "\t6\t0x90\t0x02\t1\t");
+	check_text(rec_of(c, 47),
+		   "A\t47\t0x0400000000004000\t1258594191.015208\t1258594191.015208\t0.000000\t",
+		   "\t6\t0x94\t0x04\t1\t", NULL, NULL);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.a_created, 47);
+	assert_int_equal(st.b_created, 2);
+	assert_int_equal(st.rec_dirs, 49);
+	assert_int_equal(st.rec_lone_inverted, 0);
+	assert_int_equal(st.win_below, 4);       /* 1420, 1422, 1424 and the RST */
+	assert_int_equal(st.agg_twin_stat, 0xdf);
+	assert_int_equal(st.agg_twin_state, 0x07);
+	ctx_free(c);
+	free(l);
+}
+
+/* ---- 2. story "port 1379" ------------------------------------------------------------ */
+
+#define A1379(fs, fu, ls, lu, n, st, sa) \
+	{ H104, 1379, MOZ, 80, FS_A, T10 + (fs), (fu), T10 + (ls), (lu), (n), (st), (sa), 0 }
+#define B1379(fs, fu, ls, lu, n, st, sa) \
+	{ MOZ, 80, H104, 1379, FS_B, T10 + (fs), (fu), T10 + (ls), (lu), (n), (st), (sa), 0 }
+
+static const struct want_rec want_1379[] = {
+	{ 10, TCPW_END_TIMEOUT, 2, {
+		A1379(467, 749142, 467, 900050, 4, 0x1a, 0x01),
+		B1379(467, 754689, 467, 761692, 2, 0x1a, 0x01) } },
+	{ 11, TCPW_END_TIMEOUT, 2, {
+		A1379(477, 713894, 478, 454425, 4, 0x18, 0x02),
+		B1379(477, 772691, 478, 454017, 3, 0x18, 0x02) } },
+	{ 13, TCPW_END_TIMEOUT, 2, {
+		A1379(501, 432514, 501, 432514, 1, 0x10, 0x02),
+		B1379(501, 432305, 501, 432305, 1, 0x11, 0x04) } },
+	{ 16, TCPW_END_FLUSH, 2, {
+		A1379(509, 633370, 509, 633370, 1, 0x11, 0x04),
+		B1379(509, 653962, 509, 653962, 1, 0x10, 0x02) } },
+};
+
+static void
+test_story_1379(void **state)
+{
+	struct plist *l = calloc(1, sizeof(*l));
+	struct ctx *c = ctx_new(64);
+	const struct tcpw_record *r13;
+
+	(void)state;
+	story_1379(l);
+	feed_list(c, l);
+	assert_int_equal(c->nrec, 3); /* 10, 11 and 13 ended by the next piece's first packet */
+	finish(c);
+	for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(want_1379); i++)
+		check_rec(c, &want_1379[i]);
+	assert_int_equal(rec_pos(c, 10), 0);
+	assert_int_equal(rec_pos(c, 11), 1);
+	assert_int_equal(rec_pos(c, 13), 2);
+	assert_int_equal(rec_pos(c, 16), c->nrec - 1);
+	assert_int_equal(c->nrec, 16);
+	/* 13: the B line's first packet precedes the A line's (port rule on the FIN/ACK) */
+	r13 = rec_of(c, 13);
+	assert_true(r13->dir[1].first.usec < r13->dir[0].first.usec);
+	check_text(r13,
+		   "A\t13\t0x0400000000004000\t1258562501.432514\t1258562501.432514\t0.000000\t",
+		   "\t6\t0x10\t0x02\t0\t",
+		   "B\t13\t0x0400000000004001\t1258562501.432305\t1258562501.432305\t0.000000\t",
+		   "\t6\t0x11\t0x04\t0\t");
+	check_text(rec_of(c, 10),
+		   "A\t10\t0x0400000000004000\t1258562467.749142\t1258562467.900050\t0.150908\t",
+		   "\t6\t0x1a\t0x01\t0\t",
+		   "B\t10\t0x0400000000004001\t1258562467.754689\t1258562467.761692\t0.007003\t",
+		   "\t6\t0x1a\t0x01\t0\t");
+	check_text(rec_of(c, 11),
+		   "A\t11\t0x0400000000004000\t1258562477.713894\t1258562478.454425\t0.740531\t",
+		   "\t6\t0x18\t0x02\t0\t",
+		   "B\t11\t0x0400000000004001\t1258562477.772691\t1258562478.454017\t0.681326\t",
+		   "\t6\t0x18\t0x02\t0\t");
+	ctx_free(c);
+	free(l);
+}
+
+/* ---- 3. §8.1 TMT_EST = 4.0 ------------------------------------------------------------- */
+
+static void
+test_exercise_tmt_est_4(void **state)
+{
+	struct tcpw_tmt tmt = tmt_tutorial;
+	struct plist *l = calloc(1, sizeof(*l));
+	struct ctx *c;
+	unsigned int at;
+
+	(void)state;
+	tmt.est_s = 4.0f;
+	c = ctx_new_tmt(128, &tmt);
+	story_49330(l, &at);
+	feed_list(c, l);
+	finish(c);
+	/* the 1 ms abort still splits at 1422/1423, the 5.59 s gap before the RST is > 4 s */
+	check_49330_records(c);
+	assert_int_equal(c->nline, l->n);
+	for (unsigned int i = 0; i < l->n; i++) {
+		const struct tpkt *p = &l->p[i];
+		const struct line *ln = &c->line[i];
+		float want = 4.0f; /* BGN after its SYN packet, EST, and the FIN/RST packets */
+
+		if (p->proto != PROTO_TCP) {
+			assert_false(ln->examined);
+			assert_true(ln->timeout_s == 182.0f);
+			continue;
+		}
+		if (p->flags & SYN)
+			want = 1.2f;          /* TMT_BGN right after the SYN packet */
+		else if (i == at + 4)
+			want = 0.001f;        /* 1422: the window abort */
+		assert_true(ln->examined);
+		if (ln->timeout_s != want)
+			fail_msg("packet %u: timeout %.6f, want %.6f", i, (double)ln->timeout_s,
+				 (double)want);
+		if (ln->twin.state == TCPW_TCP_BGN || ln->twin.state == TCPW_TCP_EST)
+			assert_true(ln->timeout_s == 4.0f || (p->flags & SYN));
+	}
+	ctx_free(c);
+	free(l);
+}
+
+/* ---- 4. §8.2 TCPWIN_FLWPRG = 3 -------------------------------------------------------- */
+
+static const struct want_rec want_flwprg3[] = {
+	{ 44, TCPW_END_TIMEOUT, 2, {
+		{ H105, 49330, DELL, 64334, FS_A, T44 + 163, 408285, T44 + 165, 319087, 7,
+		  0xd2, 0x04, 3 },
+		{ DELL, 64334, H105, 49330, FS_B, T44 + 163, 487027, T44 + 165, 318635, 5,
+		  0x1a, 0x04, 0 } } },
+	{ 45, TCPW_END_TIMEOUT, 2, { /* orientation flipped: .105 -> Dell is A now */
+		{ H105, 49330, DELL, 64334, FS_A, T44 + 165, 848253, T44 + 185, 427968, 27,
+		  0x10, 0x02, 0 },
+		{ DELL, 64334, H105, 49330, FS_B, T44 + 166, 200000, T44 + 185, 427506, 25,
+		  0x19, 0x04, 0 } } },
+};
+
+static void
+test_exercise_flwprg_3(void **state)
+{
+	static const float est[] = { 1.0f, 4.0f }; /* alone, and on top of §8.1 */
+
+	(void)state;
+	for (unsigned int k = 0; k < TCPW_ARRAY_SIZE(est); k++) {
+		struct tcpw_tmt tmt = tmt_tutorial;
+		struct plist *l = calloc(1, sizeof(*l));
+		struct ctx *c;
+		unsigned int at;
+
+		tmt.flwprg = 3;
+		tmt.est_s = est[k];
+		c = ctx_new_tmt(128, &tmt);
+		story_49330(l, &at);
+		feed_list(c, l);
+		/* 1422 no longer aborts: 44A stays BGN with TMT_EST, 1423 joins 44 */
+		assert_int_equal(c->line[at + 4].flow_ind, 44);
+		assert_int_equal(c->line[at + 4].twin.state, TCPW_TCP_BGN);
+		assert_true(c->line[at + 4].timeout_s == est[k]);
+		assert_int_equal(c->line[at + 5].flow_ind, 44);
+		/* 1424 (count 3) aborts both directions; 1425 opens 45 */
+		assert_int_equal(c->line[at + 6].flow_ind, 44);
+		assert_true(c->line[at + 6].timeout_s == 0.001f);
+		assert_int_equal(c->line[at + 7].flow_ind, 45);
+		finish(c);
+		for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(want_flwprg3); i++)
+			check_rec(c, &want_flwprg3[i]);
+		check_rec(c, &want_47);  /* the lone RST flow is unchanged */
+		assert_int_equal(rec_pos(c, 44), 0);
+		assert_int_equal(rec_pos(c, 45), 1);
+		assert_int_equal(c->nrec, 47); /* same number of flows */
+		ctx_free(c);
+		free(l);
+	}
+}
+
+/* ---- 5. float boundaries -------------------------------------------------------------- */
+
+/** One packet of the synthetic flow HA:4000 -> HB:5000. */
+struct step {
+	uint32_t sec, usec;
+	uint8_t flags;
+	uint16_t win;
+};
+
+/* Feed @n packets of one direction to a fresh engine; all but the last must share index 1;
+ * return the index of the last one. */
+static uint64_t
+last_index(const struct step *s, unsigned int n)
+{
+	struct ctx *c = ctx_new(8);
+	uint64_t ind;
+
+	for (unsigned int i = 0; i < n; i++)
+		feed(c, TCP(s[i].sec, s[i].usec, HA, 4000, HB, 5000, s[i].flags, s[i].win, 0));
+	assert_int_equal(c->nline, n);
+	for (unsigned int i = 0; i + 1 < n; i++)
+		assert_int_equal(c->line[i].flow_ind, 1);
+	ind = c->line[n - 1].flow_ind;
+	/* a new index means the old flow was emitted before the packet was counted */
+	assert_int_equal(c->nrec, ind == 1 ? 0 : 1);
+	finish(c);
+	ctx_free(c);
+	return ind;
+}
+
+static void
+test_boundaries(void **state)
+{
+	/* EST (1.0 s): a gap of exactly 1.000000 s expires, 0.999999 s does not */
+	const struct step est_eq[] = { { 1000, 500000, ACK, 100 }, { 1001, 500000, ACK, 100 } };
+	const struct step est_lt[] = { { 1000, 500000, ACK, 100 }, { 1001, 499999, ACK, 100 } };
+	/* ABRT (1 ms float 0.0010000000475): exactly 1000 us expires, 999 us does not */
+	const struct step ab_eq[] = { { 1000, 100000, ACK, 0 }, { 1000, 100500, ACK, 0 },
+				      { 1000, 101500, ACK, 100 } };
+	const struct step ab_lt[] = { { 1000, 100000, ACK, 0 }, { 1000, 100500, ACK, 0 },
+				      { 1000, 101499, ACK, 100 } };
+	/* BGN (1.2 s) right after a SYN: exactly 1.2 s expires, 1.199999 s does not */
+	const struct step bgn_eq[] = { { 1000, 100000, SYN, 100 }, { 1001, 300000, ACK, 100 } };
+	const struct step bgn_lt[] = { { 1000, 100000, SYN, 100 }, { 1001, 299999, ACK, 100 } };
+	/* the 2nd packet of a SYN direction uses TMT_EST (1.0 s) though its state stays BGN */
+	const struct step bgn2[] = { { 1000, 100000, SYN, 100 }, { 1000, 200000, ACK, 100 },
+				     { 1001, 200000, ACK, 100 } };
+
+	(void)state;
+	assert_int_equal(last_index(est_eq, 2), 2);
+	assert_int_equal(last_index(est_lt, 2), 1);
+	assert_int_equal(last_index(ab_eq, 3), 2);
+	assert_int_equal(last_index(ab_lt, 3), 1);
+	assert_int_equal(last_index(bgn_eq, 2), 2);
+	assert_int_equal(last_index(bgn_lt, 2), 1);
+	assert_int_equal(last_index(bgn2, 3), 2);
+}
+
+/*
+ * LIB BUG (engine.c age_s()): exactly 1000 us across a second boundary must expire the 1 ms
+ * timeout. Tranalyzer 0.9.3 (main.c cycleLRUList) computes the age as
+ *	float timeDiff = now.tv_sec - last.tv_sec;
+ *	timeDiff += (now.tv_usec - last.tv_usec) / TSTAMPFAC;   (TSTAMPFAC = 1000000.0, double)
+ * i.e. float(1.0 + (-999000 / 1e6)) = float(0.001) = 0.001f >= 0.001f: expired. The engine
+ * does the division and the sum in float: 1.0f + (-0.999f) = 0.00099998713 < 0.001f, so the
+ * pair survives and the packet joins the aborted flow.
+ */
+static void
+test_boundary_abrt_across_second(void **state)
+{
+	const struct step s[] = { { 1000, 999000, ACK, 0 }, { 1000, 999500, ACK, 0 },
+				  { 1001, 500, ACK, 100 } };
+
+	(void)state;
+	assert_int_equal(last_index(s, 3), 2);
+}
+
+/* ---- 6. pair survival ----------------------------------------------------------------- */
+
+static void
+test_pair_needs_both_expired(void **state)
+{
+	struct ctx *c = ctx_new(8);
+	const struct tcpw_record *r;
+
+	(void)state;
+	/* A: ACK -> EST 1.0 s; B: bare FIN without ACK -> stays NEW with 182 s (§1.4.3) */
+	feed(c, TCP(2000, 0, HA, 4000, HB, 5000, ACK, 100, 0));
+	feed(c, TCP(2000, 100000, HB, 5000, HA, 4000, FIN, 100, 0));
+	assert_true(c->line[1].timeout_s == 182.0f);
+	assert_int_equal(c->line[1].twin.state, TCPW_TCP_NEW);
+	/* 5 s later A has long expired, B has not: the pair lives, the packet joins it */
+	feed(c, TCP(2005, 0, HA, 4000, HB, 5000, ACK, 100, 0));
+	assert_int_equal(c->line[2].flow_ind, 1);
+	/* B idle 181.999 s: still alive; 182.000 s: the pair ends (age >= timeout) */
+	feed(c, UDP(2182, 99000, HA, 6000, HB, 7000, 10));
+	assert_int_equal(c->nrec, 0);
+	feed(c, UDP(2182, 100000, HA, 6000, HB, 7000, 10));
+	assert_int_equal(c->nrec, 1);
+	r = &c->rec[0];
+	assert_int_equal(r->flow_ind, 1);
+	assert_int_equal(r->reason, TCPW_END_TIMEOUT);
+	assert_int_equal(r->ndir, 2);
+	check_dir(&r->dir[0], &(struct want_dir){ HA, 4000, HB, 5000, FS_A, 2000, 0, 2005, 0, 2,
+						   0x10, 0x02, 0 });
+	check_dir(&r->dir[1], &(struct want_dir){ HB, 5000, HA, 4000, FS_B, 2000, 100000, 2000,
+						   100000, 1, 0x01, 0x00, 0 });
+	finish(c);
+	ctx_free(c);
+}
+
+static void
+test_lone_and_udp_timeouts(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	/* lone bare FIN: NEW, 182 s */
+	feed(c, TCP(3000, 0, HA, 4000, HB, 5000, FIN, 100, 0));
+	/* UDP pair: 182 s per direction */
+	feed(c, UDP(3000, 0, HA, 40000, HB, 53, 30));
+	feed(c, UDP(3000, 200000, HB, 53, HA, 40000, 60));
+	feed(c, UDP(3181, 900000, HA, 40000, HB, 53, 30)); /* A 181.9 s idle: joins */
+	assert_int_equal(c->line[3].flow_ind, 2);
+	assert_false(c->line[3].examined);
+	assert_true(c->line[3].timeout_s == 182.0f);
+	assert_int_equal(c->nrec, 0);
+	feed(c, UDP(3181, 950000, HB, 7, HA, 7, 1));       /* lone FIN 181.95 s: alive */
+	assert_int_equal(c->nrec, 0);
+	feed(c, UDP(3182, 0, HB, 7, HA, 7, 1));            /* lone FIN 182 s: ends */
+	assert_int_equal(c->nrec, 1);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_TIMEOUT, 1, {
+		{ HA, 4000, HB, 5000, FS_A, 3000, 0, 3000, 0, 1, 0x01, 0x00, 0 } } });
+	/* UDP: A last 3181.9, B last 3000.2: at 3363.9 both are 182 s idle */
+	feed(c, UDP(3363, 899999, HB, 8, HA, 8, 1));
+	assert_int_equal(c->nrec, 1);
+	feed(c, UDP(3363, 900000, HA, 40000, HB, 53, 30));
+	assert_int_equal(c->nrec, 3); /* the UDP pair, and the 3181.95 s flow (182 s idle) */
+	check_rec(c, &(struct want_rec){ 2, TCPW_END_TIMEOUT, 2, {
+		{ HA, 40000, HB, 53, FS_A, 3000, 0, 3181, 900000, 2, NO_TWIN, 0, 0 },
+		{ HB, 53, HA, 40000, FS_B, 3000, 200000, 3000, 200000, 1, NO_TWIN, 0, 0 } } });
+	assert_int_equal(c->line[c->nline - 1].flow_ind, 5); /* the packet got a new index */
+	finish(c);
+	ctx_free(c);
+}
+
+/* ---- 7. reverse abort ---------------------------------------------------------------- */
+
+static void
+test_reverse_abort(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, TCP(4000, 0, HA, 4000, HB, 5000, ACK, 100, 0));
+	feed(c, TCP(4000, 10000, HB, 5000, HA, 4000, ACK, 100, 0));
+	feed(c, TCP(4000, 20000, HA, 4000, HB, 5000, ACK, 0, 0));
+	feed(c, TCP(4000, 30000, HA, 4000, HB, 5000, ACK, 0, 0)); /* 2nd zero window: abort */
+	assert_true(c->line[3].timeout_s == 0.001f);
+	/* B was last seen 20 ms ago: with its own 1.0 s it would keep the pair; with the 1 ms
+	 * the abort gave it, a B packet 2 ms after the abort starts a new index */
+	feed(c, TCP(4000, 32000, HB, 5000, HA, 4000, ACK, 100, 0));
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(c->line[4].flow_ind, 2);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_TIMEOUT, 2, {
+		{ HA, 4000, HB, 5000, FS_A, 4000, 0, 4000, 30000, 3, 0xd0, 0x04, 2 },
+		{ HB, 5000, HA, 4000, FS_B, 4000, 10000, 4000, 10000, 1, 0x10, 0x04, 0 } } });
+	finish(c);
+	/* the new piece's first packet is HB:5000 -> HA:4000: its A */
+	check_rec(c, &(struct want_rec){ 2, TCPW_END_FLUSH, 1, {
+		{ HB, 5000, HA, 4000, FS_A, 4000, 32000, 4000, 32000, 1, 0x10, 0x02, 0 } } });
+	ctx_free(c);
+}
+
+static void
+test_abort_without_reverse(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, TCP(4100, 0, HA, 4000, HB, 5000, ACK, 0, 0));
+	feed(c, TCP(4100, 100, HA, 4000, HB, 5000, ACK, 0, 0));   /* abort: only A exists */
+	assert_true(c->line[1].timeout_s == 0.001f);
+	feed(c, TCP(4100, 500, HB, 5000, HA, 4000, ACK, 100, 0)); /* 0.4 ms later: joins */
+	assert_int_equal(c->line[2].flow_ind, 1);
+	assert_int_equal(c->line[2].twin.state, TCPW_TCP_EST);    /* not aborted */
+	assert_true(c->line[2].timeout_s == 1.0f);
+	feed(c, TCP(4100, 2600, HA, 4000, HB, 5000, ACK, 100, 0)); /* A expired, B alive */
+	assert_int_equal(c->line[3].flow_ind, 1);
+	assert_true(c->line[3].timeout_s == 0.001f);              /* case ABRT */
+	assert_int_equal(c->nrec, 0);
+	finish(c);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_FLUSH, 2, {
+		{ HA, 4000, HB, 5000, FS_A, 4100, 0, 4100, 2600, 3, 0xd0, 0x04, 2 },
+		{ HB, 5000, HA, 4000, FS_B, 4100, 500, 4100, 500, 1, 0x10, 0x02, 0 } } });
+	ctx_free(c);
+}
+
+/* ---- 8. accounting ------------------------------------------------------------------- */
+
+static void
+feed_raw(struct ctx *c, const uint8_t *f, uint32_t len, uint32_t sec, uint32_t usec)
+{
+	assert_int_equal(tcpw_engine_packet(c->e, f, len, (struct tcpw_ts){ sec, usec }), 0);
+	drain_all(c);
+}
+
+static void
+test_accounting(void **state)
+{
+	struct ctx *c = ctx_new(16);
+	struct tcpw_engine_stats st;
+	uint8_t f[FRAME_MAX];
+	struct tpkt t;
+	uint64_t recpkts = 0;
+	uint32_t b5, b6;
+
+	(void)state;
+	feed(c, TCP(5000, 0, HA, 4000, HB, 80, SYN, 100, 0));
+	/* truncated: Ethernet + 10 of the 20 IPv4 header bytes */
+	build_frame(&TCP(5000, 1, HA, 4000, HB, 80, ACK, 100, 0), f);
+	feed_raw(c, f, 24, 5000, 1);
+	feed_raw(c, f, build_arp(f), 5000, 2);
+	/* non-first fragment whose first fragment was never seen (id 0x7777, offset 800) */
+	t = UDP(5000, 3, HA, 0, HB, 0, 16);
+	t.ipid = 0x7777;
+	t.frag = 100;
+	feed(c, t);
+	/* UDP first fragment (MF, id 0x1234) and its last fragment at offset 32 */
+	t = UDP(5000, 4, IP4(10, 3, 0, 3), 6000, IP4(10, 3, 0, 4), 7000, 24);
+	t.ipid = 0x1234;
+	t.frag = 0x2000;
+	b5 = build_frame(&t, f);
+	feed(c, t);
+	t = UDP(5000, 5, IP4(10, 3, 0, 3), 0, IP4(10, 3, 0, 4), 0, 20);
+	t.ipid = 0x1234;
+	t.frag = 4;
+	b6 = build_frame(&t, f);
+	feed(c, t);
+	/* TCP first fragment with window 0, then its later fragment: only the first is seen
+	 * by the state machine (§1.4.9) */
+	t = TCP(5000, 6, IP4(10, 3, 0, 5), 4001, IP4(10, 3, 0, 6), 4002, ACK, 0, 8);
+	t.ipid = 0x2222;
+	t.frag = 0x2000;
+	feed(c, t);
+	t = TCP(5000, 7, IP4(10, 3, 0, 5), 0, IP4(10, 3, 0, 6), 0, 0, 0, 16);
+	t.ipid = 0x2222;
+	t.frag = 3;
+	feed(c, t);
+	finish(c);
+
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.pkts, 8);
+	assert_int_equal(st.verdict[TCPW_PKT_TRUNCATED], 1);
+	assert_int_equal(st.verdict[TCPW_PKT_NON_IP], 1);
+	assert_int_equal(st.verdict[TCPW_PKT_FRAG], 3);
+	assert_int_equal(st.verdict[TCPW_PKT_FLOW], 3);
+	assert_int_equal(st.frag_orphan, 1);
+	assert_int_equal(st.no_room, 0);
+	assert_int_equal(st.tcp_pkts, 2); /* SYN and the first fragment */
+	for (unsigned int i = 0; i < c->nrec; i++)
+		for (unsigned int d = 0; d < c->rec[i].ndir; d++)
+			recpkts += c->rec[i].dir[d].pkts;
+	assert_int_equal(recpkts, st.rec_pkts);
+	/* every packet is in exactly one record, or counted by a non-flow verdict */
+	assert_int_equal(st.pkts, st.rec_pkts + st.verdict[TCPW_PKT_NON_IP] +
+			 st.verdict[TCPW_PKT_TRUNCATED] + st.verdict[TCPW_PKT_MALFORMED] +
+			 st.verdict[TCPW_PKT_LINKTYPE]);
+	assert_int_equal(st.rec_pkts, 6);
+	/* the orphan is reported in a port-0 flow of its own (§0), lone */
+	check_rec(c, &(struct want_rec){ 2, TCPW_END_FLUSH, 1, {
+		{ HA, 0, HB, 0, FS_A, 5000, 3, 5000, 3, 1, NO_TWIN, 0, 0 } } });
+	/* the later UDP fragment joined its first fragment's direction */
+	check_rec(c, &(struct want_rec){ 3, TCPW_END_FLUSH, 1, {
+		{ IP4(10, 3, 0, 3), 6000, IP4(10, 3, 0, 4), 7000, FS_A, 5000, 4, 5000, 5, 2,
+		  NO_TWIN, 0, 0 } } });
+	assert_int_equal(rec_of(c, 3)->dir[0].bytes, b5 + b6);
+	check_rec(c, &(struct want_rec){ 4, TCPW_END_FLUSH, 1, {
+		{ IP4(10, 3, 0, 5), 4001, IP4(10, 3, 0, 6), 4002, FS_A, 5000, 6, 5000, 7, 2,
+		  0x90, 0x02, 1 } } });
+	assert_int_equal(c->nrec, 4);
+	ctx_free(c);
+}
+
+/* ---- 9. emit refusal ----------------------------------------------------------------- */
+
+static void
+feed_lone_udp(struct ctx *c, unsigned int n, uint32_t sec)
+{
+	for (unsigned int i = 0; i < n; i++)
+		feed(c, UDP(sec, i * 1000, IP4(10, 4, 0, 1 + i), 40000, HB, 53, 20));
+}
+
+static void
+test_emit_refusal(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	c->refuse_first = 3;
+	feed_lone_udp(c, 5, 7000);
+	tcpw_engine_flush(c->e);
+	assert_int_equal(tcpw_engine_pending(c->e), 5);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(tcpw_engine_drain(c->e, 64), 0);
+		assert_int_equal(tcpw_engine_pending(c->e), 5);
+	}
+	assert_int_equal(tcpw_engine_drain(c->e, 64), 5);
+	assert_int_equal(tcpw_engine_pending(c->e), 0);
+	assert_int_equal(c->nrec, 5);
+	for (unsigned int i = 0; i < 5; i++)
+		assert_int_equal(c->rec[i].flow_ind, i + 1); /* oldest first, each once */
+	ctx_free(c);
+
+	/* a refusal in the middle of a drain: the rest waits, in order */
+	c = ctx_new(8);
+	c->refuse_mask = 1u << 1;
+	feed_lone_udp(c, 4, 7100);
+	tcpw_engine_flush(c->e);
+	assert_int_equal(tcpw_engine_drain(c->e, 64), 1);
+	assert_int_equal(tcpw_engine_pending(c->e), 3);
+	assert_int_equal(tcpw_engine_drain(c->e, 64), 3);
+	assert_int_equal(tcpw_engine_pending(c->e), 0);
+	assert_int_equal(c->nrec, 4);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(c->rec[i].flow_ind, i + 1);
+	ctx_free(c);
+}
+
+/* Every slot retired and not yet drained: the packet is refused, not lost; after a drain
+ * the same packet is accepted. */
+static void
+test_no_room_until_drained(void **state)
+{
+	struct ctx *c = ctx_new(8);
+	struct tcpw_engine_stats st;
+	uint8_t f[FRAME_MAX];
+	struct tpkt t = UDP(7300, 0, HA, 1111, HB, 2222, 20);
+	uint32_t len = build_frame(&t, f);
+
+	(void)state;
+	feed_lone_udp(c, 8, 7200);
+	c->refuse_first = UINT32_MAX;
+	tcpw_engine_flush(c->e);
+	drain_all(c);
+	assert_int_equal(tcpw_engine_pending(c->e), 8);
+	assert_int_equal(tcpw_engine_packet(c->e, f, len, ts_of(&t)), -ENOSPC);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.no_room, 1);
+	assert_int_equal(st.pkts, 8);
+	c->refuse_first = 0;
+	c->calls = 0;
+	drain_all(c);
+	assert_int_equal(c->nrec, 8);
+	assert_int_equal(tcpw_engine_packet(c->e, f, len, ts_of(&t)), 0);
+	finish(c);
+	assert_int_equal(c->nrec, 9);
+	assert_int_equal(c->rec[8].flow_ind, 9);
+	ctx_free(c);
+}
+
+/* ---- 10. table full ------------------------------------------------------------------ */
+
+/* pairs = 8: eight UDP pairs, pair 1 touched again, then a ninth pair: the least recently
+ * active pair (2) is ended to make room. */
+static struct ctx *
+fill_table(void)
+{
+	struct ctx *c = ctx_new(8);
+
+	for (unsigned int k = 1; k <= 8; k++) {
+		feed(c, UDP(6000, k * 10000, IP4(10, 2, 0, k), 40000, IP4(10, 2, 255, 1), 53, 20));
+		feed(c, UDP(6000, k * 10000 + 1000, IP4(10, 2, 255, 1), 53, IP4(10, 2, 0, k), 40000,
+			    40));
+	}
+	feed(c, UDP(6000, 500000, IP4(10, 2, 0, 1), 40000, IP4(10, 2, 255, 1), 53, 20));
+	assert_int_equal(c->nrec, 0);
+	feed(c, UDP(6001, 0, IP4(10, 2, 0, 9), 40000, IP4(10, 2, 255, 1), 53, 20));
+	return c;
+}
+
+static void
+test_table_full_autopilot(void **state)
+{
+	struct ctx *c = fill_table();
+	struct tcpw_engine_stats st;
+	const struct tcpw_record *r;
+
+	(void)state;
+	assert_int_equal(c->nrec, 1);
+	r = &c->rec[0];
+	assert_int_equal(r->flow_ind, 2);
+	assert_int_equal(r->reason, TCPW_END_TABLE_FULL);
+	assert_int_equal(r->ndir, 2);
+	assert_ip4(r->dir[0].src_ip, IP4(10, 2, 0, 2));
+	/* the LRU-oldest direction (2's A) carries RMFLOW_HFULL */
+	assert_int_equal(r->dir[0].flow_stat, FS_A | TCPW_FS_HFULL);
+	assert_int_equal(c->line[c->nline - 1].flow_ind, 9);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.autopilot, 1);
+	finish(c);
+	assert_int_equal(c->nrec, 9);
+	for (unsigned int i = 1; i < c->nrec; i++) {
+		assert_int_equal(c->rec[i].reason, TCPW_END_FLUSH);
+		for (unsigned int d = 0; d < c->rec[i].ndir; d++)
+			assert_int_equal(c->rec[i].dir[d].flow_stat & TCPW_FS_HFULL, 0);
+	}
+	assert_int_equal(rec_pos(c, 1), 1); /* flush: LRU order, 1 was touched before 3..8 */
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.autopilot, 1);
+	ctx_free(c);
+}
+
+/*
+ * LIB BUG (engine.c autopilot()): Tranalyzer 0.9.3 (main.c lruRmLstFlow) sets RMFLOW_HFULL
+ * on the LRU-tail flow only (T2_SET_STATUS(lruFlowP, RMFLOW_HFULL)), then prints it and its
+ * opposite: the opposite direction's flowStat has no HFULL bit. The engine ORs the bit into
+ * both directions of the evicted pair.
+ */
+static void
+test_table_full_hfull_oldest_direction_only(void **state)
+{
+	struct ctx *c = fill_table();
+	const struct tcpw_record *r = &c->rec[0];
+
+	(void)state;
+	assert_int_equal(r->dir[0].flow_stat, FS_A | TCPW_FS_HFULL);
+	assert_int_equal(r->dir[1].flow_stat, FS_B);
+	finish(c);
+	ctx_free(c);
+}
+
+/* ---- 11. determinism ------------------------------------------------------------------ */
+
+static void
+test_determinism(void **state)
+{
+	struct plist *l = calloc(1, sizeof(*l));
+	struct plist *l2 = calloc(1, sizeof(*l2));
+	struct tcpw_engine_stats st[2];
+	struct ctx *c[2];
+	unsigned int at;
+
+	(void)state;
+	story_1379(l);
+	story_49330(l2, &at);
+	for (unsigned int i = 0; i < l2->n; i++)
+		add(l, l2->p[i]);
+	for (unsigned int k = 0; k < 2; k++) {
+		c[k] = ctx_new(128);
+		feed_list(c[k], l);
+		finish(c[k]);
+		tcpw_engine_stats(c[k]->e, &st[k]);
+	}
+	assert_int_equal(c[0]->nrec, 63); /* 16 + 47 */
+	assert_int_equal(c[0]->nrec, c[1]->nrec);
+	assert_memory_equal(c[0]->rec, c[1]->rec, c[0]->nrec * sizeof(c[0]->rec[0]));
+	assert_memory_equal(&st[0], &st[1], sizeof(st[0]));
+	for (unsigned int k = 0; k < 2; k++)
+		ctx_free(c[k]);
+	free(l2);
+	free(l);
+}
+
+/* ---- 12. time going backwards --------------------------------------------------------- */
+
+#define F1(s, us) TCP((s), (us), HA, 4000, HB, 5000, ACK, 100, 0)
+#define F2(s, us) TCP((s), (us), IP4(10, 3, 0, 3), 4000, IP4(10, 3, 0, 4), 5000, ACK, 100, 0)
+
+static void
+test_time_backwards(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, F1(1100, 0));
+	feed(c, F2(1100, 200000));
+	/* 1.2 s back in time: every flow in memory is in this packet's future (negative age):
+	 * none may end */
+	feed(c, UDP(1099, 0, IP4(10, 3, 0, 5), 4000, IP4(10, 3, 0, 6), 5000, 10));
+	assert_int_equal(c->nrec, 0);
+	assert_int_equal(tcpw_engine_pending(c->e), 0);
+	/* and the flows keep working when time comes back */
+	feed(c, F1(1100, 900000));
+	feed(c, F2(1101, 0));
+	assert_int_equal(c->line[3].flow_ind, 1);
+	assert_int_equal(c->line[4].flow_ind, 2);
+	/* a flow's own packet from the past, and a replay far back (ftp-crack holds its capture
+	 * twice, time jumping back): both join, lastSeen takes the packet's time */
+	feed(c, F1(1100, 500000));
+	feed(c, F1(1050, 0));
+	assert_int_equal(c->line[5].flow_ind, 1);
+	assert_int_equal(c->line[6].flow_ind, 1);
+	assert_int_equal(c->nrec, 0);
+	/* time moves on: F2 (1.5 s idle) and F1 (last seen at 1050) end in LRU order */
+	feed(c, F2(1102, 500000));
+	assert_int_equal(c->nrec, 2);
+	assert_int_equal(c->rec[0].flow_ind, 2);
+	assert_int_equal(c->rec[1].flow_ind, 1);
+	assert_int_equal(c->line[7].flow_ind, 4);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_TIMEOUT, 1, {
+		{ HA, 4000, HB, 5000, FS_A, 1100, 0, 1050, 0, 4, 0x10, 0x02, 0 } } });
+	finish(c);
+	check_rec(c, &(struct want_rec){ 3, TCPW_END_FLUSH, 1, {
+		{ IP4(10, 3, 0, 5), 4000, IP4(10, 3, 0, 6), 5000, FS_A, 1099, 0, 1099, 0, 1,
+		  NO_TWIN, 0, 0 } } });
+	ctx_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_story_49330),
+		cmocka_unit_test(test_story_1379),
+		cmocka_unit_test(test_exercise_tmt_est_4),
+		cmocka_unit_test(test_exercise_flwprg_3),
+		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_boundary_abrt_across_second),
+		cmocka_unit_test(test_pair_needs_both_expired),
+		cmocka_unit_test(test_lone_and_udp_timeouts),
+		cmocka_unit_test(test_reverse_abort),
+		cmocka_unit_test(test_abort_without_reverse),
+		cmocka_unit_test(test_accounting),
+		cmocka_unit_test(test_emit_refusal),
+		cmocka_unit_test(test_no_room_until_drained),
+		cmocka_unit_test(test_table_full_autopilot),
+		cmocka_unit_test(test_table_full_hfull_oldest_direction_only),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_time_backwards),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

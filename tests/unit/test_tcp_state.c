@@ -429,7 +429,8 @@ test_table_consistent(void **state)
 		const struct row *r = &rows[i];
 
 		if ((r->want_set_timeout != 0) != (r->want_tmt != T_NONE))
-			fail_msg("row %zu \"%s\": set_timeout and timeout kind disagree", i, r->desc);
+			fail_msg("row %zu \"%s\": set_timeout and timeout kind disagree", i,
+				 r->desc);
 		if (r->want_set_rev && !r->has_rev)
 			fail_msg("row %zu \"%s\": rev timeout without a reverse", i, r->desc);
 		seen[r->want_tmt]++;
@@ -443,8 +444,8 @@ test_table_consistent(void **state)
 }
 
 /*
- * The tutorial's flow 44 (T2-SEMANTICS §2.5, §7): A sends SYN, B answers SYN-ACK, then A sees
- * two zero windows; the second aborts A (ABNRM) and B (no ABNRM) with TMT_ABRT.
+ * The tutorial's flow 44 (T2-SEMANTICS §2.5, §7): A sends SYN, B answers SYN-ACK, then A
+ * advertises two zero windows; the second aborts A (ABNRM) and B (no ABNRM) with TMT_ABRT.
  */
 static void
 test_sequence_zero_window_abort(void **state)

@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Install, build and run the whole test suite:
+#   1. release-like build (warnings are errors): unit + integration tests
+#      (the real captures against Tranalyzer's output when ../shared is present);
+#   2. ASan+UBSan build: unit tests and every malformed capture.
+# Tests that need ../shared say SKIP with their name where it is absent.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+[ -d build ] || meson setup build -Dwerror=true
+ninja -C build
+meson test -C build --print-errorlogs --no-suite malformed
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dwerror=true
+ninja -C build-asan
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+	meson test -C build-asan --print-errorlogs --suite unit --suite malformed

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Run tcpwintmtd (built with ASan+UBSan) on every capture of ../shared/pcaps/malformed.
+
+Each run must end by itself within TIMEOUT_S, with no sanitizer report, and either:
+  * exit 0, or 3 for a capture libpcap reports as damaged or cut short (the packets before
+    the damage are processed), with every packet received accounted for exactly once
+    (flow records + named counters == received, checked on the end report and flow file); or
+  * exit 1 with a message naming the file, for a file libpcap cannot open at all.
+Usage: run_malformed.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) without ../shared.
+"""
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+TIMEOUT_S = 60
+SANITIZER = re.compile(r"AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer")
+NONFLOW = re.compile(r"^  (not IP|truncated header|malformed header|unsupported link type):"
+                     r"\s+(\d+)$", re.M)
+RECEIVED = re.compile(r"^  packets received:\s+(\d+)$", re.M)
+
+
+def check(daemon, pcap, outdir):
+    name = os.path.basename(pcap)
+    out = os.path.join(outdir, name)
+    os.makedirs(out, exist_ok=True)
+    try:
+        p = subprocess.run([daemon, "-r", pcap, "-w", out], capture_output=True, text=True,
+                           errors="replace", timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return name, "hung (no exit within %d s)" % TIMEOUT_S
+    if SANITIZER.search(p.stderr):
+        return name, "sanitizer report:\n" + p.stderr[-2000:]
+    if p.returncode == 1:
+        if "capture file libpcap can read" in p.stderr or "cannot read capture" in p.stderr:
+            return name, None
+        return name, "exit 1: " + p.stderr.strip()[-500:]
+    if p.returncode not in (0, 3):
+        return name, "exit %d: %s" % (p.returncode, p.stderr.strip()[-500:])
+    if p.returncode == 3 and "damaged or cut short" not in p.stderr:
+        return name, "exit 3 without a message"
+    m = RECEIVED.search(p.stdout)
+    if m is None:
+        return name, "no end report"
+    received = int(m.group(1))
+    nonflow = sum(int(v) for _, v in NONFLOW.findall(p.stdout))
+    flows = [f for f in os.listdir(out) if f.endswith("_flows.txt")]
+    pkts = 0
+    with open(os.path.join(out, flows[0])) as f:
+        header = f.readline().lstrip("%").rstrip("\n").split("\t")
+        col = header.index("numPktsSnt")
+        for line in f:
+            pkts += int(line.rstrip("\n").split("\t")[col])
+    if pkts + nonflow != received:
+        return name, "accounting: %d in flows + %d counted != %d received" % (
+            pkts, nonflow, received)
+    return name, None
+
+
+def main():
+    daemon, outdir = sys.argv[1], sys.argv[2]
+    shared = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
+        os.path.dirname(__file__), "..", "..", "..", "shared")
+    mal = os.path.join(shared, "pcaps", "malformed")
+    if not os.path.isdir(mal):
+        print("SKIP: integration.malformed_captures: %s not found (needs ../shared)" % mal)
+        return 77
+    files = sorted(os.path.join(mal, f) for f in os.listdir(mal) if not f.endswith(".csv"))
+    failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
+        for name, problem in ex.map(lambda f: check(daemon, f, outdir), files):
+            if problem:
+                failed += 1
+                print("FAIL %s: %s" % (name, problem))
+    print("%d passed, %d failed" % (len(files) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
