@@ -112,13 +112,17 @@ struct tcpw_engine {
 
 /* ---- time ---------------------------------------------------------------------------- */
 
-/* Age as Tranalyzer computes it: a 32-bit float from the second and microsecond
- * differences, compared with >= against float timeouts (T2-SEMANTICS §0, §2.4). */
+/* Age as Tranalyzer computes it (main.c, cycleLRUList): a 32-bit float holding the second
+ * difference, plus the microsecond difference divided by a double, rounded back to float;
+ * compared with >= against float timeouts (T2-SEMANTICS §0, §2.4). The double division
+ * matters: a 1000 us gap across a second boundary gives exactly 0.001f and expires TMT_ABRT. */
 static inline float
 age_s(struct tcpw_ts now, struct tcpw_ts then)
 {
-	return (float)((int64_t)now.sec - (int64_t)then.sec) +
-	       (float)((int32_t)now.usec - (int32_t)then.usec) / 1000000.0f;
+	float t = (float)((int64_t)now.sec - (int64_t)then.sec);
+
+	t = (float)((double)t + (double)((int32_t)now.usec - (int32_t)then.usec) / 1000000.0);
+	return t;
 }
 
 static inline double
@@ -405,8 +409,7 @@ autopilot(struct tcpw_engine *e)
 {
 	for (uint32_t n = *node_next(e, e->head); n != e->head; n = *node_next(e, n)) {
 		if (is_flow_node(e, n)) {
-			e->cold[n & ~1u].flow_stat |= TCPW_FS_HFULL;
-			e->cold[n | 1u].flow_stat |= TCPW_FS_HFULL;
+			e->cold[n].flow_stat |= TCPW_FS_HFULL; /* the oldest direction only */
 			retire(e, n >> 1, TCPW_END_TABLE_FULL);
 			e->st.autopilot++;
 			return;
@@ -420,7 +423,9 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 	uint32_t slot;
 	struct flow *f;
 
-	if (e->nfree == 0)
+	/* Retired slots free up once drained: evict only when none is on its way back, so
+	 * retrying a packet never evicts more than one pair. */
+	if (e->nfree == 0 && e->npending == 0)
 		autopilot(e);
 	if (e->nfree == 0)
 		return NIL;
