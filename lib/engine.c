@@ -397,7 +397,7 @@ first_is_inverted(const struct tcpw_pkt *pkt)
 {
 	if (pkt->src_port < 1024 && pkt->src_port < pkt->dst_port)
 		return true;
-	if (pkt->l4_proto == 6 && pkt->has_l4 &&
+	if (pkt->l4_proto == 6 && pkt->has_tcp_win &&
 	    (pkt->tcp_flags & (TCPW_TH_SYN | TCPW_TH_ACK)) == (TCPW_TH_SYN | TCPW_TH_ACK))
 		return true;
 	return (pkt->src_port & 0xfff6) == 8080;
@@ -617,7 +617,7 @@ packet_flow(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *fr
 		iat_s = diff_s(ts, d->last);
 	dir_touch(e, slot, dir, pkt, caplen, ts);
 
-	examined = pkt->l4_proto == 6 && pkt->has_l4;
+	examined = pkt->l4_proto == 6 && pkt->has_tcp_win;
 	if (examined) {
 		struct flow_dir *r = &f->d[dir ^ 1];
 		struct tcpw_tcp_step s = tcpw_tcp_state_next(&d->twin,

@@ -88,12 +88,16 @@ parse_l4(struct cursor *c, struct tcpw_pkt *pkt)
 	switch (pkt->l4_proto) {
 	case IPPROTO_TCP_:
 		push_hdr(pkt, TCPW_HDR_TCP);
-		/* ports (4), seq/ack (8), offset (1), flags (1), window (2) */
-		if (!has(c, 16))
+		/* ports (4) make the flow; seq/ack (8), offset, flags and window (4) feed
+		 * tcpWinTMT and are often cut by a short snap length: the packet still counts */
+		if (!has(c, 4))
 			return TCPW_PKT_TRUNCATED;
-		pkt->tcp_flags = p[13];
-		pkt->tcp_win = rd16(p + 14);
-		hlen = (uint32_t)(p[12] >> 4) * 4;
+		if (has(c, 16)) {
+			pkt->has_tcp_win = 1;
+			pkt->tcp_flags = p[13];
+			pkt->tcp_win = rd16(p + 14);
+		}
+		hlen = pkt->has_tcp_win ? (uint32_t)(p[12] >> 4) * 4 : 20;
 		if (hlen < 20)
 			hlen = 20;
 		break;

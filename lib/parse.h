@@ -75,7 +75,8 @@ struct tcpw_pkt {
 	uint16_t vlan_id;        /**< innermost 802.1Q VID, 0 without tags (part of the key) */
 	uint16_t vlans[TCPW_VLAN_MAX]; /**< VIDs, outermost first */
 	uint8_t nvlan;           /**< tags seen (may exceed TCPW_VLAN_MAX) */
-	uint8_t has_l4;          /**< the transport header (ports, TCP flags/window) was read */
+	uint8_t has_l4;          /**< the transport header's ports were read */
+	uint8_t has_tcp_win;     /**< TCP flags and window were read (16 bytes captured) */
 	uint8_t has_mac;         /**< src_mac/dst_mac are valid */
 	uint8_t tcp_flags;       /**< TCP header byte 13 */
 	uint16_t tcp_win;        /**< raw TCP window field (host order, not scaled) */

@@ -729,9 +729,9 @@ test_ipv4_malformed(void **state)
 }
 
 /*
- * Every cut of eth(14)/ipv4(20)/tcp(20): short of 14 + 20 + 16 bytes (ports, seq, ack,
- * offset, flags, window) it is TRUNCATED; from 50 on the flow key, flags and window are there
- * and it is a FLOW, with a payload only once the whole 20-byte TCP header is in.
+ * Every cut of eth(14)/ipv4(20)/tcp(20): short of 14 + 20 + 4 bytes (the ports) it is
+ * TRUNCATED; from 38 on it is a FLOW; flags and window are read from 50 on (16 TCP bytes),
+ * and there is a payload only once the whole 20-byte TCP header is in.
  */
 static void
 test_truncated_every_length(void **state)
@@ -745,7 +745,7 @@ test_truncated_every_length(void **state)
 	f.len = 54; /* drop the payload: the frame is exactly the three headers */
 	for (uint32_t len = 0; len <= 54; len++) {
 		enum tcpw_verdict v = parse_exact(&f, len, TCPW_DLT_EN10MB, &p);
-		enum tcpw_verdict want = len < 14 + 20 + 16 ? TCPW_PKT_TRUNCATED : TCPW_PKT_FLOW;
+		enum tcpw_verdict want = len < 14 + 20 + 4 ? TCPW_PKT_TRUNCATED : TCPW_PKT_FLOW;
 		uint8_t depth = len < 14 ? 1 : len < 34 ? 2 : 3;
 
 		if (v != want)
@@ -754,8 +754,10 @@ test_truncated_every_length(void **state)
 		assert_int_equal(p.hdrs.depth, depth);
 		assert_int_equal(p.has_mac, len >= 14);
 		assert_int_equal(p.has_l4, want == TCPW_PKT_FLOW);
-		if (want == TCPW_PKT_FLOW) {
+		assert_int_equal(p.has_tcp_win, len >= 14 + 20 + 16);
+		if (want == TCPW_PKT_FLOW)
 			assert_int_equal(p.src_port, SPORT);
+		if (p.has_tcp_win) {
 			assert_int_equal(p.tcp_flags, TFLAGS);
 			assert_int_equal(p.tcp_win, TWIN);
 			assert_int_equal(p.l7_off, len == 54 ? 54 : 0);
