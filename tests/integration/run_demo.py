@@ -18,6 +18,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import accounting  # noqa: E402
+
 COLUMNS = {  # column -> format of its values (T2-SEMANTICS §3.2-3.3)
     "dir": r"[AB]", "flowInd": r"\d+", "flowStat": r"0x[0-9a-f]{16}",
     "timeFirst": r"\d+\.\d{6}", "timeLast": r"\d+\.\d{6}", "duration": r"-?\d+\.\d{6}",
@@ -28,8 +31,6 @@ COLUMNS = {  # column -> format of its values (T2-SEMANTICS §3.2-3.3)
     "l4Proto": r"\d+", "tcpWinStat": r"0x[0-9a-f]{2}", "tcpWinState": r"0x[0-9a-f]{2}",
     "tcpWinThCnt": r"\d+", "numPktsSnt": r"\d+", "numBytesSnt": r"\d+",
 }
-NONFLOW = re.compile(r"^  (not IP|truncated header|malformed header|unsupported link type):"
-                     r"\s+(\d+)$", re.M)
 
 
 def run(daemon, pcap, out, *extra):
@@ -66,11 +67,10 @@ def main():
             if not re.fullmatch(fmt, value):
                 fails.append("%s=%r does not match %s" % (name, value, fmt))
 
-    packets = int(re.search(r"^  packets received:\s+(\d+)$", reports[0], re.M).group(1))
-    in_flows = sum(int(r[list(COLUMNS).index("numPktsSnt")]) for r in body)
-    nonflow = sum(int(v) for _, v in NONFLOW.findall(reports[0]))
-    if in_flows + nonflow != packets:
-        fails.append("accounting: %d + %d != %d" % (in_flows, nonflow, packets))
+    lost = accounting.problem(reports[0], f1)
+    if lost:
+        fails.append(lost)
+    packets, nonflow = accounting.received(reports[0]), accounting.nonflow(reports[0])
     with open(p1) as f:
         plines = f.read().splitlines()
     if not plines[0].startswith("%pktNo\t") or len(plines) - 1 != packets - nonflow:

@@ -15,11 +15,11 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import accounting  # noqa: E402
+
 TIMEOUT_S = 60
 SANITIZER = re.compile(r"AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer")
-NONFLOW = re.compile(r"^  (not IP|truncated header|malformed header|unsupported link type):"
-                     r"\s+(\d+)$", re.M)
-RECEIVED = re.compile(r"^  packets received:\s+(\d+)$", re.M)
 
 
 def check(daemon, pcap, outdir):
@@ -41,22 +41,8 @@ def check(daemon, pcap, outdir):
         return name, "exit %d: %s" % (p.returncode, p.stderr.strip()[-500:])
     if p.returncode == 3 and "damaged or cut short" not in p.stderr:
         return name, "exit 3 without a message"
-    m = RECEIVED.search(p.stdout)
-    if m is None:
-        return name, "no end report"
-    received = int(m.group(1))
-    nonflow = sum(int(v) for _, v in NONFLOW.findall(p.stdout))
     flows = [f for f in os.listdir(out) if f.endswith("_flows.txt")]
-    pkts = 0
-    with open(os.path.join(out, flows[0])) as f:
-        header = f.readline().lstrip("%").rstrip("\n").split("\t")
-        col = header.index("numPktsSnt")
-        for line in f:
-            pkts += int(line.rstrip("\n").split("\t")[col])
-    if pkts + nonflow != received:
-        return name, "accounting: %d in flows + %d counted != %d received" % (
-            pkts, nonflow, received)
-    return name, None
+    return name, accounting.problem(p.stdout, os.path.join(out, flows[0]))
 
 
 def main():

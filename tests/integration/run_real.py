@@ -24,6 +24,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import accounting  # noqa: E402
 import t2compare  # noqa: E402
 
 # The 18 captures outside must-match.txt: (our TCP records, golden TCP records, reason), the
@@ -132,8 +133,6 @@ HEADER = ("dir flowInd flowStat timeFirst timeLast duration numHdrDesc numHdrs h
           "srcMac dstMac ethType ethVlanID srcIP srcPort dstIP dstPort l4Proto tcpWinStat "
           "tcpWinState tcpWinThCnt numPktsSnt numBytesSnt").split()
 
-NONFLOW = re.compile(r"^  (not IP|truncated header|malformed header|unsupported link type):\s+(\d+)$", re.M)
-RECEIVED = re.compile(r"^  packets received:\s+(\d+)$", re.M)
 
 
 def run_one(daemon, pcap, outdir):
@@ -197,12 +196,10 @@ def main():
             if err:
                 problems.append(err)
             rows = t2compare.load(flows)
-            pkts = sum(int(r["numPktsSnt"]) for r in rows)
-            nonflow = sum(int(v) for _, v in NONFLOW.findall(p.stdout))
-            received = int(RECEIVED.search(p.stdout).group(1))
-            if pkts + nonflow != received:
-                problems.append("accounting: %d in flows + %d counted != %d received"
-                                % (pkts, nonflow, received))
+            lost = accounting.problem(p.stdout, flows)
+            if lost:
+                problems.append(lost)
+            received = accounting.received(p.stdout)
             t = truth[name]
             if p.returncode == 0 and str(received) != t["packets"]:
                 problems.append("received %d, file has %s" % (received, t["packets"]))
