@@ -18,6 +18,7 @@ For each capture:
 Usage: run_real.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) if the shared data is absent.
 """
 import csv
+import filecmp
 import os
 import re
 import subprocess
@@ -129,6 +130,9 @@ KNOWN_DIFFERENCES = {
         "copy."),
 }
 
+DETERMINISM = ("chrissanders+packets__ftp-crack.pcap", "zeek+zeek__echo-connections.pcap",
+               "OISF+suricata-verify__mime-stream-depth__input.pcap")
+
 HEADER = ("dir flowInd flowStat timeFirst timeLast duration numHdrDesc numHdrs hdrDesc "
           "srcMac dstMac ethType ethVlanID srcIP srcPort dstIP dstPort l4Proto tcpWinStat "
           "tcpWinState tcpWinThCnt numPktsSnt numBytesSnt").split()
@@ -223,6 +227,15 @@ def main():
             print("FAIL %s\n  %s" % (name, "\n  ".join(problems)))
         else:
             passed += 1
+    # Byte-identical output from run to run, on the captures with the most flows.
+    for name in DETERMINISM:
+        first = os.path.join(outdir, os.path.splitext(name)[0] + "_flows.txt")
+        _, again = run_one(daemon, os.path.join(real, name), os.path.join(outdir, "again"))
+        if filecmp.cmp(first, again, shallow=False):
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL determinism: two runs on %s differ" % name)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
