@@ -60,7 +60,6 @@ static_assert(sizeof(struct flow) <= 128, "a flow pair fits in two cache lines")
 /* Record-only data per direction, touched once per packet but never by the sweep. */
 struct flow_cold {
 	struct tcpw_ts first;
-	uint64_t pkts_hi_unused;
 	uint64_t bytes;
 	uint64_t flow_stat;
 	uint8_t nsrc_mac, ndst_mac, nvlan, nhdrs;
