@@ -393,10 +393,12 @@ main(int argc, char **argv)
 	}
 	tcpw_engine_free(rx.engine);
 out_files:
-	if (rx.pkt_file != NULL && fclose(rx.pkt_file) != 0)
+	if (rx.pkt_file != NULL && (ferror(rx.pkt_file) | fclose(rx.pkt_file)) != 0) {
+		fprintf(stderr, "tcpwintmtd: writing the packet file failed\n");
 		ret = 1;
+	}
 	free(rx.pkt_line);
-	if (flows != NULL && fclose(flows) != 0) {
+	if (flows != NULL && (ferror(flows) | fclose(flows)) != 0) {
 		fprintf(stderr, "tcpwintmtd: writing %s failed: %s\n", path, strerror(errno));
 		ret = 1;
 	}
