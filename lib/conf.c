@@ -25,6 +25,7 @@ enum key_type {
 	KEY_INT,    /* integer literal; stored as uint32_t, so min >= 0 and max <= UINT32_MAX */
 	KEY_FLOAT,  /* float or integer literal; stored as double */
 	KEY_STRING, /* stored NUL-terminated in a char array; min/max bound the length in bytes */
+	KEY_BOOL,   /* true/false; stored as bool */
 };
 
 #define KEY_MIN_EXCLUSIVE (1u << 0) /* value must be > min rather than >= min */
@@ -78,6 +79,26 @@ static const struct key_spec keys[] = {
 	{ .path = "flow_table.pairs", .type = KEY_INT, KEY_FIELD(flow_table_pairs),
 	  .def.i = 65536, .min = 8, .max = 1u << 24, .flags = KEY_POW2,
 	  .unit = "flow pairs", .is_reloadable = false },
+	{ .path = "rx.cores", .type = KEY_INT, KEY_FIELD(rx_cores),
+	  .def.i = 1, .min = 1, .max = TCPW_CONF_RX_MAX, .unit = "RX lcores",
+	  .is_reloadable = false },
+	{ .path = "capture.device", .type = KEY_STRING, KEY_FIELD(capture_device),
+	  .def.s = "", .min = 0, .max = TCPW_CONF_PATH_MAX - 1, .unit = "bytes",
+	  .is_reloadable = false },
+	{ .path = "capture.rx_queues", .type = KEY_INT, KEY_FIELD(capture_rx_queues),
+	  .def.i = 0, .min = 0, .max = TCPW_CONF_RX_MAX, .unit = "queues (0: one per RX lcore)",
+	  .is_reloadable = false },
+	{ .path = "capture.promiscuous", .type = KEY_BOOL, KEY_FIELD(capture_promiscuous),
+	  .def.i = 1, .unit = "", .is_reloadable = false },
+	{ .path = "capture.mtu", .type = KEY_INT, KEY_FIELD(capture_mtu),
+	  .def.i = 0, .min = 0, .max = 9600, .unit = "bytes (0: leave the port's MTU)",
+	  .is_reloadable = false },
+	{ .path = "capture.mbufs", .type = KEY_INT, KEY_FIELD(capture_mbufs),
+	  .def.i = 16383, .min = 1023, .max = 1u << 22, .unit = "mbufs",
+	  .is_reloadable = false },
+	{ .path = "timer.tick_ms", .type = KEY_INT, KEY_FIELD(timer_tick_ms),
+	  .def.i = 100, .min = 1, .max = 1000, .unit = "ms",
+	  .is_reloadable = false },
 	{ .path = "output.dir", .type = KEY_STRING, KEY_FIELD(output_dir),
 	  .def.s = "", .min = 0, .max = TCPW_CONF_PATH_MAX - 1,
 	  .unit = "bytes", .is_reloadable = false },
@@ -207,6 +228,8 @@ key_type_name(enum key_type type)
 		return "a number (e.g. 1.5 or 2)";
 	case KEY_STRING:
 		return "a string in double quotes";
+	case KEY_BOOL:
+		return "true or false";
 	}
 	return "?";
 }
@@ -244,6 +267,15 @@ store_float(struct tcpw_conf *conf, const struct key_spec *k, double v)
 }
 
 static void
+store_bool(struct tcpw_conf *conf, const struct key_spec *k, bool v)
+{
+	bool *field = key_field(conf, k);
+
+	assert(k->size == sizeof(*field));
+	*field = v;
+}
+
+static void
 store_string(struct tcpw_conf *conf, const struct key_spec *k, const char *v, size_t len)
 {
 	char *field = key_field(conf, k);
@@ -270,6 +302,9 @@ tcpw_conf_defaults(struct tcpw_conf *conf)
 			break;
 		case KEY_STRING:
 			store_string(conf, k, k->def.s, strlen(k->def.s));
+			break;
+		case KEY_BOOL:
+			store_bool(conf, k, k->def.i != 0);
 			break;
 		}
 	}
@@ -440,6 +475,12 @@ load_key(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *
 		break;
 	case KEY_STRING:
 		load_string(s, k, conf, source, eb);
+		break;
+	case KEY_BOOL:
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			report_wrong_type(s, k, source, eb);
+		else
+			store_bool(conf, k, config_setting_get_bool(s) != 0);
 		break;
 	}
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Most RX lcores (and RX queues) the daemon drives. */
+#define TCPW_CONF_RX_MAX 64
 /** Maximum length of a path kept in the config. */
 #define TCPW_CONF_PATH_MAX 256
 
@@ -27,6 +29,16 @@ struct tcpw_conf {
 	double flow_timeout_s;     /**< core default timeout (NEW state, non-TCP), seconds */
 	/* flow table; not reloadable */
 	uint32_t flow_table_pairs; /**< flow pairs per RX core (power of two, >= 8) */
+	/* RX and capture; not reloadable */
+	uint32_t rx_cores;         /**< RX lcores when the daemon picks the EAL arguments */
+	char capture_device[TCPW_CONF_PATH_MAX]; /**< live: DPDK device ("net_af_packet0,iface=eth1",
+						  *   "0000:01:00.0"); empty: offline only */
+	uint32_t capture_rx_queues; /**< RX queues of the port (0: one per RX lcore) */
+	bool capture_promiscuous;  /**< put the port in promiscuous mode */
+	uint32_t capture_mtu;      /**< MTU to set (0: leave it) */
+	uint32_t capture_mbufs;    /**< mbufs in the receive pool */
+	uint32_t timer_tick_ms;    /**< live: idle RX clocks advance at least this often, so a
+				    *   flow is written at most this long after it expired */
 	/* output */
 	char output_dir[TCPW_CONF_PATH_MAX]; /**< where flow files go (empty: the -w option) */
 };

@@ -435,7 +435,8 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 	f->key = *k;
 	f->hash = h;
 	f->in_use = 1;
-	f->flow_ind = ++e->next_flow_ind;
+	f->flow_ind = e->next_flow_ind;
+	e->next_flow_ind += e->p.flow_ind_step;
 	index_add(e, slot);
 	e->st.a_created++;
 	return slot;
@@ -856,6 +857,9 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	if (e == NULL)
 		goto fail_nomem;
 	e->p = *p;
+	if (e->p.flow_ind_step == 0)
+		e->p.flow_ind_step = 1;
+	e->next_flow_ind = p->flow_ind_first ? p->flow_ind_first : 1;
 	e->npairs = n;
 	e->index_mask = 2 * n - 1;
 	e->index = tcpw_zalloc(sizeof(e->index[0]) * 2 * n);

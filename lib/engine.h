@@ -46,6 +46,9 @@ struct tcpw_engine_params {
 	int linktype;           /**< TCPW_DLT_* of the input */
 	struct tcpw_tmt tmt;    /**< tcpWinTMT constants */
 	float flow_timeout_s;   /**< default timeout (NEW state, non-TCP) */
+	uint64_t flow_ind_first; /**< first flow index (0 means 1) */
+	uint64_t flow_ind_step;  /**< gap between indices (0 means 1): core i of n uses
+				  *   first i + 1, step n, so indices are unique across cores */
 	tcpw_emit_fn emit;
 	void *emit_ctx;
 	tcpw_pkt_fn pkt_cb;     /**< NULL: no packet mode */

@@ -233,7 +233,9 @@ test_unknown_key(void **state)
 		{ "tcpwin = { thres = 1; };\n\ntimeouts = {\n\ttmt_est = 3.0;\n};",
 		  "<string>:4: unknown key 'timeouts.tmt_est'; known keys: tcpwin.thres, "
 		  "tcpwin.flwprg, timeouts.tmt_bgn_s, timeouts.tmt_est_s, timeouts.tmt_abrt_s, "
-		  "timeouts.flow_timeout_s, flow_table.pairs, output.dir" },
+		  "timeouts.flow_timeout_s, flow_table.pairs, rx.cores, capture.device, "
+		  "capture.rx_queues, capture.promiscuous, capture.mtu, capture.mbufs, "
+		  "timer.tick_ms, output.dir" },
 		{ "\nthres = 1;", "<string>:2: unknown key 'thres'; known keys: " },
 		{ "timeout = { tmt_est_s = 1.0; };", "<string>:1: unknown key 'timeout'; " },
 		{ "tcpwin = {\n\tsub = { thres = 1; };\n};",
@@ -287,6 +289,8 @@ test_wrong_type(void **state)
 		  "flow_table.pairs: expected an integer (e.g. 42), got an array" },
 		{ "output = { dir = 5; };",
 		  "<string>:1: output.dir: expected a string in double quotes, got an integer" },
+		{ "capture = { promiscuous = 1; };",
+		  "<string>:1: capture.promiscuous: expected true or false, got an integer" },
 		{ "timeouts = { flow_timeout_s = { s = 1; }; };",
 		  "timeouts.flow_timeout_s: expected a number (e.g. 1.5 or 2), got a group" },
 	};
