@@ -17,14 +17,19 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s [EAL options --] -r FILE -w DIR [-s] [-c CONF]\n"
+		"Usage: %s [EAL options --] (-r FILE | -i DEVICE) -w DIR [-s] [-c CONF]\n"
 		"  -r FILE         read a capture (pcap or pcapng) through DPDK's net_pcap device\n"
+		"  -i DEVICE       capture live from a DPDK device: \"net_af_packet0,iface=eth1\",\n"
+		"                  \"net_pcap0,iface=eth1\" or a PCI address (default: capture.device)\n"
 		"  -w DIR          write DIR/<FILE name without extension>_flows.txt\n"
+		"                  (live: DIR/tcpwintmt_flows.txt; default: output.dir)\n"
 		"  -s              packet mode: also write ..._packets.txt, one line per packet\n"
 		"  -c CONF         libconfig file (default: built-in defaults)\n"
 		"  --check-config  load and validate CONF, then exit 0 (valid) or 1\n"
 		"  -h, --help      this text;  -V, --version  the version\n"
-		"Without EAL options the daemon runs with --no-huge --no-pci -m 512 on two lcores.\n"
+		"Without EAL options the daemon runs with --no-huge -m 512 on 2 + rx.cores lcores\n"
+		"(main, timer, RX); with them, every worker lcore but the first is an RX lcore.\n"
+		"SIGTERM/SIGINT: stop capturing, write every flow in memory, exit 0.\n"
 		"Exit status: 0 done; 1 usage or start-up error; 3 capture damaged or cut short\n"
 		"(every packet before the damage is processed and written).\n", prog);
 }
@@ -41,33 +46,64 @@ eal_add(struct app_args *a, const char *fmt, ...)
 	a->eal_argv[a->eal_argc++] = slot;
 }
 
-/* Two lcores (main = writer/control, one RX), on up to two of the CPUs we may use. */
-static void
-default_eal(struct app_args *a, const char *prog)
+static bool
+is_pci_address(const char *dev)
 {
-	char cpus[32] = "0", pid[32];
+	unsigned int dom, bus, slot, fn;
+	char end;
+
+	return sscanf(dev, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &end) == 4 ||
+	       sscanf(dev, "%x:%x.%x%c", &bus, &slot, &fn, &end) == 3;
+}
+
+/* main lcore (control), timer lcore, RX lcores: on the CPUs we may use, shared if few. */
+static void
+default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, bool pci)
+{
+	char cpus[256] = "";
 	cpu_set_t set;
+	size_t len = 0;
 	int n = 0;
 
 	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-		for (int c = 0; c < CPU_SETSIZE && n < 2; c++) {
+		for (int c = 0; c < CPU_SETSIZE && n < (int)rx_cores + 2; c++) {
 			if (!CPU_ISSET(c, &set))
 				continue;
-			snprintf(cpus + (n ? strlen(cpus) : 0), sizeof(cpus) - (n ? strlen(cpus) : 0),
-				 n ? ",%d" : "%d", c);
+			len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d", n ? "," : "",
+						c);
 			n++;
 		}
 	}
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	a->eal_argc = 0;
 	eal_add(a, "%s", prog);
-	eal_add(a, "--lcores=(0,1)@(%s)", cpus);
+	eal_add(a, "--lcores=(0-%u)@(%s)", rx_cores + 1, n ? cpus : "0");
 	eal_add(a, "--no-huge");
-	eal_add(a, "--no-pci");
+	if (!pci)
+		eal_add(a, "--no-pci");
 	eal_add(a, "-m512");
-	eal_add(a, "--file-prefix=tcpwintmtd-%s", pid);
+	eal_add(a, "--file-prefix=tcpwintmtd-%d", (int)getpid());
 	eal_add(a, "--log-level=lib.*:error");
 	eal_add(a, "--log-level=pmd.*:error");
+}
+
+int
+args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device)
+{
+	bool pci = device != NULL && is_pci_address(device);
+
+	if (!a->user_eal)
+		default_eal(a, prog, rx_cores, pci);
+	if (a->eal_argc + 2 > ARGS_EAL_MAX) {
+		fprintf(stderr, "%s: too many EAL arguments\n", prog);
+		return -1;
+	}
+	if (a->read_file != NULL)
+		eal_add(a, "--vdev=net_pcap0,rx_pcap=%s", a->read_file);
+	else if (pci)
+		eal_add(a, "--allow=%s", device);
+	else
+		eal_add(a, "--vdev=%s", device);
+	return 0;
 }
 
 int
@@ -91,18 +127,18 @@ args_parse(int argc, char **argv, struct app_args *a)
 			for (int j = 0; j < i; j++)
 				a->eal_argv[j] = argv[j];
 			a->eal_argc = i;
+			a->user_eal = true;
 			first = i;
 			break;
 		}
 	}
-	if (a->eal_argc == 0)
-		default_eal(a, argv[0]);
 	/* getopt over the application part only (argv[first] acts as argv[0]) */
 	optind = 1;
-	while ((c = getopt_long(argc - first + 1, argv + first - 1, "r:w:c:shV", longopts,
+	while ((c = getopt_long(argc - first + 1, argv + first - 1, "r:i:w:c:shV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r': a->read_file = optarg; break;
+		case 'i': a->device = optarg; break;
 		case 'w': a->write_dir = optarg; break;
 		case 'c': a->conf_file = optarg; break;
 		case 's': a->packet_mode = true; break;
@@ -123,10 +159,8 @@ args_parse(int argc, char **argv, struct app_args *a)
 		}
 		return 0;
 	}
-	if (a->read_file == NULL || a->write_dir == NULL) {
-		fprintf(stderr, "%s: -r FILE and -w DIR are required (live capture is not "
-			"available yet)\n", argv[0]);
-		usage(stderr, argv[0]);
+	if (a->read_file != NULL && a->device != NULL) {
+		fprintf(stderr, "%s: -r FILE and -i DEVICE exclude each other\n", argv[0]);
 		return -1;
 	}
 	return 0;

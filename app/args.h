@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Command line: "[EAL args --] -r FILE -w DIR [-s] [-c CONF]". Without "--", the daemon picks
- * EAL arguments that work on any machine (no hugepages, no PCI, a private file prefix).
+ * Command line: "[EAL args --] (-r FILE | -i DEVICE) -w DIR [-s] [-c CONF]". Without "--",
+ * the daemon picks EAL arguments that work on any machine (no hugepages, no PCI unless the
+ * device is a PCI address, a private file prefix, main + timer + RX lcores).
  */
 #ifndef TCPW_APP_ARGS_H
 #define TCPW_APP_ARGS_H
@@ -9,14 +10,16 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#define ARGS_EAL_MAX 32
+#define ARGS_EAL_MAX 48
 
 struct app_args {
 	const char *read_file;   /* -r */
+	const char *device;      /* -i (live) */
 	const char *write_dir;   /* -w */
 	const char *conf_file;   /* -c */
 	bool packet_mode;        /* -s */
 	bool check_config;       /* --check-config */
+	bool user_eal;           /* EAL arguments were given before "--" */
 	int eal_argc;
 	char *eal_argv[ARGS_EAL_MAX];
 	char eal_store[ARGS_EAL_MAX][PATH_MAX + 64]; /* synthesised EAL arguments */
@@ -25,5 +28,12 @@ struct app_args {
 /* Returns 0, 1 if the program should exit 0 (help/version printed), -1 on a usage error
  * (message printed). */
 int args_parse(int argc, char **argv, struct app_args *a);
+
+/*
+ * Complete the EAL arguments: the daemon's defaults for @p rx_cores RX lcores unless the
+ * user gave EAL arguments, then the input device (the capture file through net_pcap, or
+ * the live device as a virtual device or a PCI address). Returns 0 or -1 (message printed).
+ */
+int args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device);
 
 #endif

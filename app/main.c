@@ -3,22 +3,28 @@
  * tcpwintmtd: process wiring. Start-up is a sequence of stages, each undone in reverse on
  * the way out; main() has one exit path so rte_eal_cleanup() always runs.
  *
- * Offline mode (-r FILE): the capture is replayed through DPDK's net_pcap device with its
- * capture timestamps. One RX lcore owns the flow engine; it hands ended flow pairs to the
- * main lcore through a single-producer/single-consumer ring, and the main lcore writes them.
- * The RX lcore stops after the number of packets the pre-scan counted (net_pcap has no
- * end-of-file signal), then flushes every flow.
+ * Lcores: the main lcore is the control thread (signals, the offline stall watch, the end
+ * report); the first worker lcore is the timer lcore; every other worker is an RX lcore
+ * owning one flow engine. The writer is a plain pthread. See pipeline.h.
+ *
+ * Offline (-r FILE) the capture is replayed through net_pcap with its capture timestamps,
+ * and input ends after the number of packets the pre-scan counted (net_pcap has no
+ * end-of-file signal). Live (-i DEVICE) packet time is the receive time and input ends on
+ * SIGTERM/SIGINT. Either way every flow in memory is written before exit.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -29,150 +35,44 @@
 #include "args.h"
 #include "capture.h"
 #include "conf.h"
-#include "engine.h"
+#include "pipeline.h"
+#include "ports.h"
 #include "record.h"
 #include "report.h"
 
-#define BURST 32
-#define RING_RECORDS 1024        /* records in flight to the writer (~560 KiB) */
-#define NB_MBUFS 8191            /* 2^13 - 1, the mempool's optimum */
+#define RING_RECORDS 1024        /* records in flight per RX lcore (~560 KiB) */
+#define RING_PKTS 2048           /* mbufs in flight to each RX lcore (software spread) */
 #define MBUF_CACHE 256
-#define RX_DESC 1024
-#define DRAIN_PER_LOOP 256
 #define STALL_SECONDS 10         /* offline: give up waiting for net_pcap after this */
 #define EXIT_DAMAGED 3
-#define SCRATCH_BYTES (256 * 1024) /* libpcap's largest record is 262144 bytes */
 
-static atomic_bool quit;
-
-struct rx_ctx {
-	uint16_t port;
-	struct tcpw_engine *engine;
-	struct rte_ring *ring;
-	FILE *pkt_file;              /* packet mode: written by the RX lcore itself */
-	char *pkt_line;
-	uint64_t expected;           /* packets the pre-scan counted */
-	atomic_uint_fast64_t received;
-	atomic_bool done;            /* RX flushed and drained everything */
-	int ts_offset;
-	uint8_t *scratch;            /* linear copy of multi-segment packets */
-};
+static struct pipeline pl;
+static volatile sig_atomic_t got_signal;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	atomic_store(&quit, true);
+	got_signal = sig;
+}
+
+/* Packet mode is a diagnostic mode: lines are written by the one RX lcore, as Tranalyzer. */
+static void
+write_packet_line(void *ctx, const struct tcpw_pkt_line *line)
+{
+	struct rx_core *rc = ctx;
+	int n = tcpw_record_format_packet(line, rc->pkt_line, PKT_LINE_BYTES);
+
+	if (n > 0)
+		fwrite(rc->pkt_line, 1, (size_t)n, rc->pkt_file);
 }
 
 static int
 emit_to_ring(void *ctx, const struct tcpw_record *rec)
 {
-	struct rx_ctx *rx = ctx;
+	struct rx_core *rc = ctx;
 
-	return rte_ring_sp_enqueue_elem(rx->ring, (void *)(uintptr_t)rec, sizeof(*rec)) == 0 ?
+	return rte_ring_sp_enqueue_elem(rc->records, (void *)(uintptr_t)rec, sizeof(*rec)) == 0 ?
 		0 : -ENOBUFS;
-}
-
-/* Packet mode is a diagnostic mode: lines are written synchronously, as Tranalyzer does. */
-static void
-write_packet_line(void *ctx, const struct tcpw_pkt_line *line)
-{
-	struct rx_ctx *rx = ctx;
-	int n = tcpw_record_format_packet(line, rx->pkt_line, 4 * 65536 + 4096);
-
-	if (n > 0)
-		fwrite(rx->pkt_line, 1, (size_t)n, rx->pkt_file);
-}
-
-/* A frame as one buffer. net_pcap chains segments for frames above the mbuf size and keeps
- * only the low 16 bits of their length in pkt_len, so the segments are walked and summed. */
-static const uint8_t *
-frame_linear(struct rx_ctx *rx, const struct rte_mbuf *m, uint32_t *len)
-{
-	uint32_t n = 0;
-
-	if (m->next == NULL) {
-		*len = m->data_len;
-		return rte_pktmbuf_mtod(m, const uint8_t *);
-	}
-	for (; m != NULL && n + m->data_len <= SCRATCH_BYTES; m = m->next) {
-		memcpy(rx->scratch + n, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
-		n += m->data_len;
-	}
-	*len = n;
-	return rx->scratch;
-}
-
-static void
-rx_packet(struct rx_ctx *rx, struct rte_mbuf *m)
-{
-	uint64_t us = *RTE_MBUF_DYNFIELD(m, rx->ts_offset, rte_mbuf_timestamp_t *);
-	struct tcpw_ts ts = { .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
-	uint32_t len;
-	const uint8_t *data = frame_linear(rx, m, &len);
-
-	/* -ENOSPC: every slot waits for the writer; hand records over until it fits */
-	while (tcpw_engine_packet(rx->engine, data, len, ts) == -ENOSPC)
-		tcpw_engine_drain(rx->engine, DRAIN_PER_LOOP);
-}
-
-static int
-rx_main(void *arg)
-{
-	struct rx_ctx *rx = arg;
-	struct rte_mbuf *pkts[BURST];
-
-	while (!atomic_load_explicit(&quit, memory_order_relaxed) &&
-	       atomic_load_explicit(&rx->received, memory_order_relaxed) < rx->expected) {
-		uint16_t n = rte_eth_rx_burst(rx->port, 0, pkts, BURST);
-
-		for (uint16_t i = 0; i < n; i++)
-			rx_packet(rx, pkts[i]);
-		rte_pktmbuf_free_bulk(pkts, n);
-		atomic_fetch_add_explicit(&rx->received, n, memory_order_relaxed);
-		tcpw_engine_drain(rx->engine, DRAIN_PER_LOOP);
-	}
-	tcpw_engine_flush(rx->engine);
-	while (tcpw_engine_pending(rx->engine) > 0)
-		if (tcpw_engine_drain(rx->engine, DRAIN_PER_LOOP) == 0)
-			rte_pause();
-	atomic_store(&rx->done, true);
-	return 0;
-}
-
-/* Writer: format and write every record in the ring; returns records written. */
-static unsigned int
-write_records(struct rte_ring *ring, FILE *f)
-{
-	static struct tcpw_record recs[BURST];
-	char line[4096];
-	unsigned int n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(recs[0]), BURST, NULL);
-
-	for (unsigned int i = 0; i < n; i++) {
-		int len = tcpw_record_format(&recs[i], line, sizeof(line));
-
-		if (len > 0)
-			fwrite(line, 1, (size_t)len, f);
-	}
-	return n;
-}
-
-static int
-port_setup(uint16_t port, struct rte_mempool *pool)
-{
-	struct rte_eth_conf conf = { 0 };
-	int rc;
-
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(port, 0, RX_DESC, rte_eth_dev_socket_id(port), NULL,
-					    pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, RX_DESC, rte_eth_dev_socket_id(port), NULL);
-	if (rc == 0)
-		rc = rte_eth_dev_start(port);
-	return rc;
 }
 
 /* "DIR/<base name without extension><suffix>" */
@@ -203,21 +103,6 @@ open_out(const char *path)
 }
 
 static int
-load_conf(const struct app_args *a, struct tcpw_conf *conf)
-{
-	char err[4096];
-
-	tcpw_conf_defaults(conf);
-	if (a->conf_file == NULL)
-		return 0;
-	if (tcpw_conf_load(a->conf_file, conf, err, sizeof(err)) != 0) {
-		fprintf(stderr, "tcpwintmtd: configuration not valid:\n%s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 ensure_dir(const char *dir)
 {
 	struct stat st;
@@ -227,54 +112,253 @@ ensure_dir(const char *dir)
 	return mkdir(dir, 0755) == 0 ? 0 : -errno;
 }
 
+/* What to read and where to write, from the command line and the config. */
+struct job {
+	const char *input;        /* file (offline) or device (live) */
+	const char *dir;
+	char flows_path[PATH_MAX];
+	char packets_path[PATH_MAX];
+	struct capture_info cap;
+};
+
+static int
+plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
+{
+	char err[512];
+	int rc;
+
+	j->dir = a->write_dir != NULL ? a->write_dir : conf->output_dir;
+	j->input = a->read_file != NULL ? a->read_file :
+		   a->device != NULL ? a->device : conf->capture_device;
+	if (j->input[0] == '\0' || j->dir[0] == '\0') {
+		fprintf(stderr, "tcpwintmtd: give -r FILE or -i DEVICE (or capture.device), and "
+			"-w DIR (or output.dir); see --help\n");
+		return -1;
+	}
+	if (a->read_file != NULL) {
+		if (capture_scan(a->read_file, &j->cap, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tcpwintmtd: %s\n", err);
+			return -1;
+		}
+		if (!tcpw_parse_linktype_supported(j->cap.linktype))
+			fprintf(stderr, "tcpwintmtd: warning: link type %d of %s is not supported: "
+				"every packet will be counted as unsupported_linktype\n",
+				j->cap.linktype, a->read_file);
+	} else {
+		j->cap.linktype = TCPW_DLT_EN10MB;
+	}
+	rc = ensure_dir(j->dir);
+	if (rc != 0) {
+		fprintf(stderr, "tcpwintmtd: output directory %s: %s\n", j->dir, strerror(-rc));
+		return -1;
+	}
+	if (out_path(j->flows_path, sizeof(j->flows_path), j->dir,
+		     a->read_file != NULL ? a->read_file : "tcpwintmt", "_flows.txt") != 0 ||
+	    out_path(j->packets_path, sizeof(j->packets_path), j->dir,
+		     a->read_file != NULL ? a->read_file : "tcpwintmt", "_packets.txt") != 0) {
+		fprintf(stderr, "tcpwintmtd: output path too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+setup_cores(const struct tcpw_conf *conf, const struct app_args *a, const struct job *j)
+{
+	struct tcpw_engine_params ep = {
+		.pairs = conf->flow_table_pairs,
+		.linktype = j->cap.linktype,
+		.tmt = { conf->tcpwin_thres, conf->tcpwin_flwprg, (float)conf->tmt_bgn_s,
+			 (float)conf->tmt_est_s, (float)conf->tmt_abrt_s },
+		.flow_timeout_s = (float)conf->flow_timeout_s,
+		.emit = emit_to_ring,
+		.flow_ind_step = pl.nrx,
+	};
+	char name[RTE_RING_NAMESIZE];
+
+	for (unsigned int i = 0; i < pl.nrx; i++) {
+		struct rx_core *rc = &pl.rx[i];
+
+		rc->pl = &pl;
+		rc->idx = i;
+		rc->polls = pl.sw_dist ? i == 0 : true;
+		rc->queue = pl.sw_dist ? 0 : (uint16_t)i;
+		snprintf(name, sizeof(name), "records%u", i);
+		rc->records = rte_ring_create_elem(name, sizeof(struct tcpw_record), RING_RECORDS,
+						   (int)rte_socket_id(),
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (pl.sw_dist && i > 0) {
+			snprintf(name, sizeof(name), "pkts%u", i);
+			rc->pkts = rte_ring_create(name, RING_PKTS, (int)rte_socket_id(),
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		}
+		rc->scratch = malloc(SCRATCH_BYTES);
+		ep.emit_ctx = rc;
+		ep.flow_ind_first = i + 1;
+		if (a->packet_mode) {
+			rc->pkt_file = open_out(j->packets_path);
+			rc->pkt_line = malloc(PKT_LINE_BYTES);
+			if (rc->pkt_file == NULL || rc->pkt_line == NULL)
+				return -1;
+			fputs(tcpw_record_packet_header, rc->pkt_file);
+			ep.pkt_cb = write_packet_line;
+			ep.pkt_ctx = rc;
+		}
+		rc->engine = tcpw_engine_create(&ep);
+		if (rc->records == NULL || (pl.sw_dist && i > 0 && rc->pkts == NULL) ||
+		    rc->scratch == NULL || rc->engine == NULL) {
+			fprintf(stderr, "tcpwintmtd: out of memory for RX lcore %u (flow table of "
+				"%u pairs, rings)\n", i, ep.pairs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+close_cores(void)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; i < pl.nrx; i++) {
+		struct rx_core *rc = &pl.rx[i];
+
+		if (rc->pkt_file != NULL && (ferror(rc->pkt_file) | fclose(rc->pkt_file)) != 0) {
+			fprintf(stderr, "tcpwintmtd: writing the packet file failed\n");
+			ret = -1;
+		}
+		free(rc->pkt_line);
+		free(rc->scratch);
+		tcpw_engine_free(rc->engine);
+		rte_ring_free(rc->pkts);
+		rte_ring_free(rc->records);
+	}
+	return ret;
+}
+
+static void
+start_clock(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	pl.clock.base_tsc = rte_rdtsc();
+	pl.clock.base_us = (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
+	pl.clock.hz = rte_get_tsc_hz();
+	atomic_store(&pl.now_us, pl.clock.base_us);
+}
+
+static bool
+all_rx_done(void)
+{
+	for (unsigned int i = 0; i < pl.nrx; i++)
+		if (!atomic_load(&pl.rx[i].done))
+			return false;
+	return true;
+}
+
+/* Control loop: turn signals into quit, and offline, notice net_pcap stalling. */
+static void
+control_loop(void)
+{
+	uint64_t last = 0, idle_since = rte_get_timer_cycles();
+
+	while (!all_rx_done()) {
+		uint64_t now = rte_get_timer_cycles();
+		uint64_t got = atomic_load(&pl.rx[0].rx_pkts);
+
+		if (got_signal && !atomic_load(&pl.quit))
+			atomic_store(&pl.quit, true);
+		if (got != last || pl.live || atomic_load(&pl.quit)) {
+			last = got;
+			idle_since = now;
+		} else if (now - idle_since > STALL_SECONDS * rte_get_timer_hz()) {
+			fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %" PRIu64
+				" packets and then nothing for %d s; finishing\n", got,
+				pl.expected, STALL_SECONDS);
+			atomic_store(&pl.quit, true);
+		}
+		usleep(10000);
+	}
+}
+
+static void
+report(const struct app_args *a, const struct tcpw_conf *conf, const struct job *j)
+{
+	struct tcpw_engine_stats total = { 0 }, st;
+	struct tcpw_report_info ri = { 0 };
+	struct rte_eth_stats es = { 0 };
+
+	for (unsigned int i = 0; i < pl.nrx; i++) {
+		tcpw_engine_stats(pl.rx[i].engine, &st);
+		tcpw_engine_stats_merge(&total, &st);
+	}
+	rte_eth_stats_get(pl.port, &es);
+	ri.input = j->input;
+	ri.linktype = j->cap.linktype;
+	ri.tcpwin_thres = conf->tcpwin_thres;
+	ri.table_pairs = (uint64_t)conf->flow_table_pairs * pl.nrx;
+	ri.nic_ipackets = es.ipackets;
+	ri.nic_missed = es.imissed + es.rx_nombuf;
+	ri.nic_errors = es.ierrors;
+	ri.pid = (int)getpid();
+	tcpw_report_write(stdout, &total, &ri);
+	printf("RX lcores: %u (%s)\n", pl.nrx, pl.nrx == 1 ? "one queue" :
+	       pl.sw_dist ? "one queue, spread in software by a symmetric IP hash" :
+	       "symmetric RSS, one queue each");
+	for (unsigned int i = 0; i < pl.nrx; i++) {
+		tcpw_engine_stats(pl.rx[i].engine, &st);
+		printf("  RX lcore %u (lcore %u): %" PRIu64 " packets, %" PRIu64 " flow lines, "
+		       "max %" PRIu64 " flows in memory\n", i, pl.rx[i].lcore, st.pkts,
+		       st.rec_dirs, st.max_flows_in_mem);
+	}
+	(void)a;
+}
+
+static int
+launch(void)
+{
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+
+	if (rte_eal_remote_launch(lcore_timer_main, &pl, lcore) != 0)
+		return -1;
+	for (unsigned int i = 0; i < pl.nrx; i++) {
+		lcore = rte_get_next_lcore(lcore, 1, 0);
+		pl.rx[i].lcore = lcore;
+		if (rte_eal_remote_launch(lcore_rx_main, &pl.rx[i], lcore) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct app_args a;
+	static struct job j;
 	struct tcpw_conf conf;
-	struct capture_info cap;
-	struct rx_ctx rx = { 0 };
-	struct tcpw_engine_params ep = { 0 };
-	struct tcpw_engine_stats st;
-	struct tcpw_report_info ri = { 0 };
-	struct rte_eth_stats es = { 0 };
+	struct port_plan plan = { 0 };
 	struct rte_mempool *pool = NULL;
-	char path[PATH_MAX], vdev[PATH_MAX + 64], err[512];
-	FILE *flows = NULL;
+	pthread_t writer;
 	uint64_t ts_flag;
-	unsigned int rx_lcore;
+	char err[4096];
 	int rc, ret = 1;
 
 	rc = args_parse(argc, argv, &a);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
-	if (load_conf(&a, &conf) != 0)
+	tcpw_conf_defaults(&conf);
+	if (a.conf_file != NULL && tcpw_conf_load(a.conf_file, &conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tcpwintmtd: configuration not valid:\n%s\n", err);
 		return 1;
+	}
 	if (a.check_config) {
 		printf("%s: configuration is valid\n", a.conf_file);
 		return 0;
 	}
-	if (capture_scan(a.read_file, &cap, err, sizeof(err)) != 0) {
-		fprintf(stderr, "tcpwintmtd: %s\n", err);
+	if (plan_job(&a, &conf, &j) != 0 ||
+	    args_eal(&a, argv[0], conf.rx_cores, a.read_file ? NULL : j.input) != 0)
 		return 1;
-	}
-	if (!tcpw_parse_linktype_supported(cap.linktype))
-		fprintf(stderr, "tcpwintmtd: warning: link type %d of %s is not supported: every "
-			"packet will be counted as unsupported_linktype\n", cap.linktype,
-			a.read_file);
-	rc = ensure_dir(a.write_dir);
-	if (rc != 0) {
-		fprintf(stderr, "tcpwintmtd: output directory %s: %s\n", a.write_dir,
-			strerror(-rc));
-		return 1;
-	}
-	if (out_path(path, sizeof(path), a.write_dir, a.read_file, "_flows.txt") != 0) {
-		fprintf(stderr, "tcpwintmtd: output path too long\n");
-		return 1;
-	}
-	snprintf(vdev, sizeof(vdev), "--vdev=net_pcap0,rx_pcap=%s", a.read_file);
-	if (a.eal_argc < ARGS_EAL_MAX)
-		a.eal_argv[a.eal_argc++] = vdev;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -283,131 +367,96 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 1;
 	}
-	if (rte_lcore_count() < 2) {
-		fprintf(stderr, "tcpwintmtd: needs 2 lcores (main + RX); give EAL -l with two\n");
+	pl.nrx = rte_lcore_count() >= 3 ? rte_lcore_count() - 2 : 0;
+	if (pl.nrx == 0 || pl.nrx > TCPW_CONF_RX_MAX) {
+		fprintf(stderr, "tcpwintmtd: needs 3 to %d lcores (main, timer, RX...); EAL "
+			"gave %u\n", TCPW_CONF_RX_MAX + 2, rte_lcore_count());
 		goto out_eal;
 	}
-	if (rte_mbuf_dyn_rx_timestamp_register(&rx.ts_offset, &ts_flag) != 0) {
+	if (a.packet_mode && pl.nrx > 1) {
+		fprintf(stderr, "tcpwintmtd: packet mode (-s) needs one RX lcore; %u were given\n",
+			pl.nrx);
+		goto out_eal;
+	}
+	if (rte_mbuf_dyn_rx_timestamp_register(&pl.ts_offset, &ts_flag) != 0) {
 		fprintf(stderr, "tcpwintmtd: cannot register the mbuf timestamp field: %s\n",
 			rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	pool = rte_pktmbuf_pool_create("rx_pool", NB_MBUFS, MBUF_CACHE, 0,
+	pool = rte_pktmbuf_pool_create("rx_pool", conf.capture_mbufs, MBUF_CACHE, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL) {
-		fprintf(stderr, "tcpwintmtd: cannot create the mbuf pool: %s\n",
+		fprintf(stderr, "tcpwintmtd: cannot create a pool of %u mbufs: %s (lower "
+			"capture.mbufs or give EAL more memory with -m)\n", conf.capture_mbufs,
 			rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	if (rte_eth_dev_get_port_by_name("net_pcap0", &rx.port) != 0 ||
-	    port_setup(rx.port, pool) != 0) {
-		fprintf(stderr, "tcpwintmtd: cannot start the net_pcap port for %s\n", a.read_file);
+	if (rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr, "tcpwintmtd: no DPDK port for %s\n", j.input);
 		goto out_pool;
 	}
-	rx.ring = rte_ring_create_elem("records", sizeof(struct tcpw_record), RING_RECORDS,
-				       (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	rx.scratch = malloc(SCRATCH_BYTES);
-	if (rx.ring == NULL || rx.scratch == NULL) {
-		fprintf(stderr, "tcpwintmtd: out of memory for the record ring\n");
+	plan.port = (uint16_t)rte_eth_find_next(0);
+	plan.rx_cores = pl.nrx;
+	plan.mtu = (uint16_t)conf.capture_mtu;
+	plan.promiscuous = a.read_file == NULL && conf.capture_promiscuous;
+	if (port_start(&plan, pool, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tcpwintmtd: %s\n", err);
 		goto out_port;
 	}
-	ep.pairs = conf.flow_table_pairs;
-	ep.linktype = cap.linktype;
-	ep.tmt = (struct tcpw_tmt){ conf.tcpwin_thres, conf.tcpwin_flwprg, (float)conf.tmt_bgn_s,
-				    (float)conf.tmt_est_s, (float)conf.tmt_abrt_s };
-	ep.flow_timeout_s = (float)conf.flow_timeout_s;
-	ep.emit = emit_to_ring;
-	ep.emit_ctx = &rx;
-	flows = open_out(path);
-	if (flows == NULL)
-		goto out_ring;
-	fputs(tcpw_record_flow_header, flows);
-	if (a.packet_mode) {
-		char ppath[PATH_MAX];
-
-		if (out_path(ppath, sizeof(ppath), a.write_dir, a.read_file, "_packets.txt") != 0 ||
-		    (rx.pkt_file = open_out(ppath)) == NULL)
-			goto out_files;
-		rx.pkt_line = malloc(4 * 65536 + 4096);
-		if (rx.pkt_line == NULL)
-			goto out_files;
-		fputs(tcpw_record_packet_header, rx.pkt_file);
-		ep.pkt_cb = write_packet_line;
-		ep.pkt_ctx = &rx;
+	pl.port = plan.port;
+	pl.nqueues = plan.nqueues;
+	pl.sw_dist = pl.nrx > 1 && !plan.rss;
+	pl.live = a.read_file == NULL;
+	pl.linktype = j.cap.linktype;
+	pl.expected = j.cap.packets;
+	pl.tick_us = (uint64_t)conf.timer_tick_ms * 1000;
+	if (setup_cores(&conf, &a, &j) != 0)
+		goto out_cores;
+	pl.flows = open_out(j.flows_path);
+	if (pl.flows == NULL)
+		goto out_cores;
+	fputs(tcpw_record_flow_header, pl.flows);
+	start_clock();
+	if (pthread_create(&writer, NULL, writer_main, &pl) != 0) {
+		fprintf(stderr, "tcpwintmtd: cannot start the writer thread\n");
+		goto out_flows;
 	}
-	rx.engine = tcpw_engine_create(&ep);
-	if (rx.engine == NULL) {
-		fprintf(stderr, "tcpwintmtd: cannot create a flow table of %u pairs: %s\n",
-			ep.pairs, strerror(errno));
-		goto out_files;
+	if (launch() != 0) {
+		fprintf(stderr, "tcpwintmtd: cannot launch the lcores\n");
+		atomic_store(&pl.quit, true);
 	}
-	rx.expected = cap.packets;
-	rx_lcore = rte_get_next_lcore(-1, 1, 0);
-	rte_eal_remote_launch(rx_main, &rx, rx_lcore);
+	if (pl.live)
+		fprintf(stderr, "tcpwintmtd: capturing on %s (port %u, %s), %u RX lcore(s); "
+			"writing %s\n", j.input, pl.port, plan.driver, pl.nrx, j.flows_path);
 
-	{
-		uint64_t last = 0, idle_since = rte_get_timer_cycles();
+	control_loop();
+	atomic_store(&pl.timer_quit, true);
+	rte_eal_mp_wait_lcore();
+	pthread_join(writer, NULL);
+	report(&a, &conf, &j);
 
-		while (!atomic_load(&rx.done)) {
-			uint64_t now = rte_get_timer_cycles(), got = atomic_load(&rx.received);
-
-			if (write_records(rx.ring, flows) > 0 || got != last) {
-				last = got;
-				idle_since = now;
-			} else if (now - idle_since > STALL_SECONDS * rte_get_timer_hz()) {
-				fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %"
-					PRIu64 " packets and then nothing for %d s; finishing\n",
-					got, rx.expected, STALL_SECONDS);
-				atomic_store(&quit, true);
-				idle_since = now;
-			} else {
-				usleep(100);
-			}
-		}
-		rte_eal_wait_lcore(rx_lcore);
-		while (write_records(rx.ring, flows) > 0)
-			;
-	}
-
-	tcpw_engine_stats(rx.engine, &st);
-	rte_eth_stats_get(rx.port, &es);
-	ri.input = a.read_file;
-	ri.linktype = cap.linktype;
-	ri.tcpwin_thres = conf.tcpwin_thres;
-	ri.table_pairs = conf.flow_table_pairs;
-	ri.nic_missed = es.imissed + es.rx_nombuf;
-	ri.nic_errors = es.ierrors;
-	ri.pid = (int)getpid();
-	tcpw_report_write(stdout, &st, &ri);
 	ret = 0;
-	if (cap.damaged) {
+	if (atomic_load(&pl.write_failed)) {
+		fprintf(stderr, "tcpwintmtd: writing %s failed\n", j.flows_path);
+		ret = 1;
+	}
+	if (j.cap.damaged) {
 		fprintf(stderr, "tcpwintmtd: %s is damaged or cut short after %" PRIu64
 			" packets (%s); those packets were processed and written\n",
-			a.read_file, cap.packets, cap.damage);
+			j.input, j.cap.packets, j.cap.damage);
 		ret = EXIT_DAMAGED;
 	}
-	if (st.pkts != cap.packets) {
-		fprintf(stderr, "tcpwintmtd: processed %" PRIu64 " of %" PRIu64 " packets\n",
-			st.pkts, cap.packets);
+out_flows:
+	if ((ferror(pl.flows) | fclose(pl.flows)) != 0) {
+		fprintf(stderr, "tcpwintmtd: writing %s failed: %s\n", j.flows_path,
+			strerror(errno));
 		ret = 1;
 	}
-	tcpw_engine_free(rx.engine);
-out_files:
-	if (rx.pkt_file != NULL && (ferror(rx.pkt_file) | fclose(rx.pkt_file)) != 0) {
-		fprintf(stderr, "tcpwintmtd: writing the packet file failed\n");
+out_cores:
+	if (close_cores() != 0)
 		ret = 1;
-	}
-	free(rx.pkt_line);
-	if (flows != NULL && (ferror(flows) | fclose(flows)) != 0) {
-		fprintf(stderr, "tcpwintmtd: writing %s failed: %s\n", path, strerror(errno));
-		ret = 1;
-	}
-out_ring:
-	free(rx.scratch);
-	rte_ring_free(rx.ring);
 out_port:
-	rte_eth_dev_stop(rx.port);
-	rte_eth_dev_close(rx.port);
+	port_stop(plan.port);
 out_pool:
 	rte_mempool_free(pool);
 out_eal:

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Most RX lcores (and RX queues) the daemon drives. */
+/** Most RX lcores the daemon drives. */
 #define TCPW_CONF_RX_MAX 64
 /** Maximum length of a path kept in the config. */
 #define TCPW_CONF_PATH_MAX 256
@@ -33,7 +33,6 @@ struct tcpw_conf {
 	uint32_t rx_cores;         /**< RX lcores when the daemon picks the EAL arguments */
 	char capture_device[TCPW_CONF_PATH_MAX]; /**< live: DPDK device ("net_af_packet0,iface=eth1",
 						  *   "0000:01:00.0"); empty: offline only */
-	uint32_t capture_rx_queues; /**< RX queues of the port (0: one per RX lcore) */
 	bool capture_promiscuous;  /**< put the port in promiscuous mode */
 	uint32_t capture_mtu;      /**< MTU to set (0: leave it) */
 	uint32_t capture_mbufs;    /**< mbufs in the receive pool */

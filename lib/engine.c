@@ -826,6 +826,33 @@ tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out)
 	*out = e->st;
 }
 
+void
+tcpw_engine_stats_merge(struct tcpw_engine_stats *dst, const struct tcpw_engine_stats *src)
+{
+	if (src->pkts > 0) {
+		if (dst->pkts == 0 || ts_before(src->first_ts, dst->first_ts))
+			dst->first_ts = src->first_ts;
+		if (dst->pkts == 0 || ts_before(dst->last_ts, src->last_ts))
+			dst->last_ts = src->last_ts;
+	}
+	if (src->min_hdrs != 0 && (dst->min_hdrs == 0 || src->min_hdrs < dst->min_hdrs))
+		dst->min_hdrs = src->min_hdrs;
+	if (src->max_hdrs > dst->max_hdrs)
+		dst->max_hdrs = src->max_hdrs;
+	for (unsigned int v = 0; v < TCPW_VERDICT_MAX; v++)
+		dst->verdict[v] += src->verdict[v];
+	dst->agg_twin_stat |= src->agg_twin_stat;
+	dst->agg_twin_state |= src->agg_twin_state;
+	dst->agg_flow_stat |= src->agg_flow_stat;
+#define SUM(f) dst->f += src->f
+	SUM(pkts); SUM(bytes); SUM(frag_orphan); SUM(no_room); SUM(ipv4_pkts); SUM(ipv6_pkts);
+	SUM(tcp_pkts); SUM(tcp_bytes); SUM(sum_hdrs); SUM(a_created); SUM(b_created);
+	SUM(flows_in_mem); SUM(max_flows_in_mem); SUM(autopilot); SUM(rec_pairs); SUM(rec_dirs);
+	SUM(rec_lone_inverted); SUM(a_pkts); SUM(b_pkts); SUM(a_bytes); SUM(b_bytes);
+	SUM(rec_pkts); SUM(win_below);
+#undef SUM
+}
+
 /* ---- life cycle ---------------------------------------------------------------------- */
 
 void

@@ -124,6 +124,13 @@ unsigned int tcpw_engine_pairs(const struct tcpw_engine *e);
 /** Copy the counters. */
 void tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out);
 
+/**
+ * Add the counters of one engine (@p src) to a total (@p dst, zeroed first): sums, ORs of
+ * the aggregates, earliest first and latest last packet. max_flows_in_mem becomes the sum
+ * of the engines' peaks, an upper bound of the peak in memory at once.
+ */
+void tcpw_engine_stats_merge(struct tcpw_engine_stats *dst, const struct tcpw_engine_stats *src);
+
 /** Change the tcpWinTMT constants and default timeout (reload); applies to later packets. */
 int tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt,
 			     float flow_timeout_s);

@@ -402,6 +402,25 @@ parse_ppp(struct cursor *c, struct tcpw_pkt *pkt)
 	return parse_ppp_proto(c, pkt, rd16(c->buf + c->off - 2));
 }
 
+uint32_t
+tcpw_pkt_sym_hash(const struct tcpw_pkt *pkt)
+{
+	uint64_t h = pkt->vlan_id;
+
+	if (pkt->ip_ver == 0)
+		return 0;
+	/* XOR and sum of the two addresses do not depend on which one is the source */
+	for (unsigned int i = 0; i < 16; i += 8) {
+		uint64_t a, b;
+
+		memcpy(&a, pkt->src_ip + i, 8);
+		memcpy(&b, pkt->dst_ip + i, 8);
+		h = (h ^ (a ^ b) ^ ((a + b) << 1)) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 bool
 tcpw_parse_linktype_supported(int linktype)
 {

@@ -104,6 +104,14 @@ struct tcpw_pkt {
 enum tcpw_verdict tcpw_parse(const uint8_t *buf, uint32_t caplen, int linktype,
 			     struct tcpw_pkt *pkt);
 
+/**
+ * Symmetric distribution hash of a parsed packet: the same for both directions of a
+ * connection. It covers the IP addresses and the VLAN only, not the ports, so that IP
+ * fragments (which carry no ports after the first) reach the core of their first fragment.
+ * Packets that are not IP hash to 0.
+ */
+uint32_t tcpw_pkt_sym_hash(const struct tcpw_pkt *pkt);
+
 /** Whether the parser knows this link type. */
 bool tcpw_parse_linktype_supported(int linktype);
 

@@ -192,6 +192,7 @@ write_accounting(FILE *f, const struct tcpw_engine_stats *s, const struct tcpw_r
 		s->verdict[TCPW_PKT_LINKTYPE]);
 	fprintf(f, "  still in memory:                 %" PRIu64 "\n",
 		s->pkts - s->rec_pkts - tcpw_report_nonflow(s));
+	fprintf(f, "  received by the port (ipackets): %" PRIu64 "\n", in->nic_ipackets);
 	fprintf(f, "  dropped by the NIC:              %" PRIu64 "\n", in->nic_missed);
 	fprintf(f, "  driver receive errors:           %" PRIu64 "\n", in->nic_errors);
 	fprintf(f, "  (orphan fragments, in port-0 flows: %" PRIu64 ")\n", s->frag_orphan);

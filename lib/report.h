@@ -17,6 +17,7 @@ struct tcpw_report_info {
 	int linktype;             /**< TCPW_DLT_* */
 	uint32_t tcpwin_thres;    /**< for the tcpWinTMT line */
 	uint64_t table_pairs;     /**< flow table capacity, for "flows in memory" */
+	uint64_t nic_ipackets;    /**< packets the port counted (ipackets) */
 	uint64_t nic_missed;      /**< packets the NIC/driver dropped (imissed + rx_nombuf) */
 	uint64_t nic_errors;      /**< packets the driver could not deliver (ierrors) */
 	int pid;

@@ -7,4 +7,4 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	gcc meson ninja-build pkg-config \
 	dpdk libdpdk-dev libconfig-dev libsystemd-dev libcmocka-dev libpcap-dev \
-	python3 python3-scapy
+	python3 python3-scapy tcpreplay iproute2

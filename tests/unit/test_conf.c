@@ -234,7 +234,7 @@ test_unknown_key(void **state)
 		  "<string>:4: unknown key 'timeouts.tmt_est'; known keys: tcpwin.thres, "
 		  "tcpwin.flwprg, timeouts.tmt_bgn_s, timeouts.tmt_est_s, timeouts.tmt_abrt_s, "
 		  "timeouts.flow_timeout_s, flow_table.pairs, rx.cores, capture.device, "
-		  "capture.rx_queues, capture.promiscuous, capture.mtu, capture.mbufs, "
+		  "capture.promiscuous, capture.mtu, capture.mbufs, "
 		  "timer.tick_ms, output.dir" },
 		{ "\nthres = 1;", "<string>:2: unknown key 'thres'; known keys: " },
 		{ "timeout = { tmt_est_s = 1.0; };", "<string>:1: unknown key 'timeout'; " },

@@ -1343,6 +1343,31 @@ test_verdict_names(void **state)
 	assert_string_equal(tcpw_verdict_name((enum tcpw_verdict)-1), "?");
 }
 
+/* Both directions, and every fragment of a datagram (no ports), hash alike. */
+static void
+test_sym_hash(void **state)
+{
+	struct tcpw_pkt a = { .ip_ver = 4, .src_port = 49152, .dst_port = 80, .vlan_id = 7 };
+	struct tcpw_pkt b = { .ip_ver = 4, .src_port = 80, .dst_port = 49152, .vlan_id = 7 };
+	struct tcpw_pkt c, other_vlan, not_ip = { 0 };
+
+	(void)state;
+	memcpy(a.src_ip, (uint8_t[]){ 10, 0, 0, 1 }, 4);
+	memcpy(a.dst_ip, (uint8_t[]){ 192, 168, 1, 2 }, 4);
+	memcpy(b.src_ip, a.dst_ip, 4);
+	memcpy(b.dst_ip, a.src_ip, 4);
+	c = a;
+	c.src_port = c.dst_port = 0; /* a non-first fragment */
+	other_vlan = a;
+	other_vlan.vlan_id = 8;
+	assert_int_equal(tcpw_pkt_sym_hash(&a), tcpw_pkt_sym_hash(&b));
+	assert_int_equal(tcpw_pkt_sym_hash(&a), tcpw_pkt_sym_hash(&c));
+	assert_int_not_equal(tcpw_pkt_sym_hash(&a), tcpw_pkt_sym_hash(&other_vlan));
+	b.dst_ip[3] = 3;
+	assert_int_not_equal(tcpw_pkt_sym_hash(&a), tcpw_pkt_sym_hash(&b));
+	assert_int_equal(tcpw_pkt_sym_hash(&not_ip), 0);
+}
+
 int
 main(void)
 {
@@ -1377,6 +1402,7 @@ main(void)
 		cmocka_unit_test(test_ppp),
 		cmocka_unit_test(test_unsupported_linktype),
 		cmocka_unit_test(test_pkt_zeroed),
+		cmocka_unit_test(test_sym_hash),
 		cmocka_unit_test(test_hdrs_format),
 		cmocka_unit_test(test_hdr_names),
 		cmocka_unit_test(test_verdict_names),

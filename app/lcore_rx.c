@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * RX lcore: burst -> (distribute) -> engine -> drain records. Nothing here locks, allocates,
+ * logs or makes a system call (scripts/check-rx-path.py checks this file); the only waits
+ * are for a full ring, which is back-pressure, never loss.
+ *
+ * Two shapes:
+ *  - RSS: every RX lcore polls its own queue; the port hashes symmetrically on the IP
+ *    addresses, so both directions and every fragment of a connection reach one lcore.
+ *  - software distribution (ports without symmetric RSS, net_pcap): RX lcore 0 polls
+ *    the port, hashes each packet with tcpw_pkt_sym_hash() and hands it to its owner
+ *    through that owner's SP/SC ring, keeping its own share.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
+
+#include "parse.h"
+#include "pipeline.h"
+
+#define DRAIN_PER_LOOP 256
+
+static inline uint64_t *
+mbuf_ts(const struct pipeline *pl, struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, pl->ts_offset, uint64_t *);
+}
+
+/* A frame as one buffer. net_pcap chains segments for frames above the mbuf size and keeps
+ * only the low 16 bits of their length in pkt_len, so the segments are walked and summed. */
+static const uint8_t *
+frame_linear(struct rx_core *rc, const struct rte_mbuf *m, uint32_t *len)
+{
+	uint32_t n = 0;
+
+	if (m->next == NULL) {
+		*len = m->data_len;
+		return rte_pktmbuf_mtod(m, const uint8_t *);
+	}
+	for (; m != NULL && n + m->data_len <= SCRATCH_BYTES; m = m->next) {
+		rte_memcpy(rc->scratch + n, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		n += m->data_len;
+	}
+	*len = n;
+	return rc->scratch;
+}
+
+static void
+rx_process(struct rx_core *rc, struct rte_mbuf *m)
+{
+	uint64_t us = *mbuf_ts(rc->pl, m);
+	struct tcpw_ts ts = { .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+	uint32_t len;
+	const uint8_t *data = frame_linear(rc, m, &len);
+
+	/* -ENOSPC: every slot waits for the writer; hand records over until it fits */
+	while (tcpw_engine_packet(rc->engine, data, len, ts) == -ENOSPC)
+		if (tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
+			rte_pause();
+}
+
+static unsigned int
+owner_of(const struct rx_core *rc, struct rte_mbuf *m)
+{
+	struct tcpw_pkt pkt;
+	uint32_t len = rte_pktmbuf_data_len(m);
+
+	tcpw_parse(rte_pktmbuf_mtod(m, const uint8_t *), len, rc->pl->linktype, &pkt);
+	return tcpw_pkt_sym_hash(&pkt) % rc->pl->nrx;
+}
+
+/* Poll the port queue: stamp live receive time, then keep or hand over each packet. */
+static unsigned int
+rx_poll(struct rx_core *rc)
+{
+	struct pipeline *pl = rc->pl;
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n = rte_eth_rx_burst(pl->port, rc->queue, pkts, BURST);
+	uint64_t now_us = 0;
+
+	if (n == 0)
+		return 0;
+	if (pl->live)
+		now_us = clock_us(&pl->clock, rte_rdtsc());
+	for (uint16_t i = 0; i < n; i++) {
+		unsigned int owner = pl->sw_dist ? owner_of(rc, pkts[i]) : rc->idx;
+
+		if (pl->live)
+			*mbuf_ts(pl, pkts[i]) = now_us;
+		if (owner == rc->idx) {
+			rx_process(rc, pkts[i]);
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		while (rte_ring_sp_enqueue(pl->rx[owner].pkts, pkts[i]) != 0)
+			rte_pause(); /* the owner is behind: back-pressure to the port */
+	}
+	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
+	return n;
+}
+
+/* Packets handed over by the poller. */
+static unsigned int
+rx_take(struct rx_core *rc)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(rc->pkts, (void **)pkts, BURST, NULL);
+
+	for (unsigned int i = 0; i < n; i++)
+		rx_process(rc, pkts[i]);
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+/* Live: an idle lcore still moves its clock, so expired flows are written. */
+static void
+rx_idle_clock(struct rx_core *rc)
+{
+	uint64_t now = atomic_load_explicit(&rc->pl->now_us, memory_order_relaxed);
+
+	if (now >= rc->last_advance_us + rc->pl->tick_us) {
+		struct tcpw_ts ts = { .sec = (uint32_t)(now / 1000000),
+				      .usec = (uint32_t)(now % 1000000) };
+
+		tcpw_engine_advance(rc->engine, ts);
+		rc->last_advance_us = now;
+	}
+}
+
+/* A poller stops on quit, or offline once the file's packets are in. The software
+ * distributor says so only after its last hand-over, so an owner that sees input_done and
+ * an empty ring has every packet it will get. */
+static void
+rx_maybe_stop(struct rx_core *rc)
+{
+	struct pipeline *pl = rc->pl;
+
+	if (!atomic_load_explicit(&pl->quit, memory_order_relaxed) &&
+	    (pl->live || atomic_load_explicit(&rc->rx_pkts, memory_order_relaxed) < pl->expected))
+		return;
+	rc->stopped = true;
+	if (pl->sw_dist)
+		atomic_store_explicit(&pl->input_done, true, memory_order_release);
+}
+
+static bool
+input_finished(const struct rx_core *rc)
+{
+	if (rc->polls)
+		return rc->stopped;
+	return atomic_load_explicit(&rc->pl->input_done, memory_order_acquire) &&
+	       rte_ring_empty(rc->pkts);
+}
+
+int
+lcore_rx_main(void *arg)
+{
+	struct rx_core *rc = arg;
+	struct pipeline *pl = rc->pl;
+
+	for (;;) {
+		unsigned int n = 0;
+
+		if (rc->polls && !rc->stopped) {
+			rx_maybe_stop(rc);
+			if (!rc->stopped)
+				n += rx_poll(rc);
+		}
+		if (rc->pkts != NULL)
+			n += rx_take(rc);
+		if (n == 0) {
+			if (input_finished(rc))
+				break;
+			if (pl->live)
+				rx_idle_clock(rc);
+		} else if (pl->live) {
+			rc->last_advance_us = atomic_load_explicit(&pl->now_us,
+								   memory_order_relaxed);
+		}
+		tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP);
+		atomic_fetch_add_explicit(&rc->loops, 1, memory_order_relaxed);
+	}
+	tcpw_engine_flush(rc->engine);
+	while (tcpw_engine_pending(rc->engine) > 0)
+		if (tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
+			rte_pause();
+	atomic_store_explicit(&rc->done, true, memory_order_release);
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The runtime topology shared by the lcores and the writer thread (doc/architecture.md):
+ *
+ *   port queues --> RX lcores (each owns one flow engine) --records ring--> writer thread
+ *                   ^ timer lcore: the clock of idle RX lcores (live mode)
+ *
+ * Every field says who writes it. Anything another thread reads is an atomic; nothing
+ * writable is shared between RX lcores except through SP/SC rings.
+ */
+#ifndef TCPW_APP_PIPELINE_H
+#define TCPW_APP_PIPELINE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+
+#include "conf.h"
+#include "engine.h"
+
+#define BURST 32
+#define SCRATCH_BYTES (256 * 1024)  /* libpcap's largest record is 262144 bytes */
+#define PKT_LINE_BYTES (4 * 65536 + 4096) /* packet-mode line: payload escaped at most x4 */
+
+struct pipeline;
+
+/* One RX lcore. Written by its lcore unless noted; one cache line per hot counter group. */
+struct rx_core {
+	struct pipeline *pl;
+	unsigned int idx;              /* 0 .. nrx-1 */
+	unsigned int lcore;
+	struct tcpw_engine *engine;
+	struct rte_ring *records;      /* ended pairs -> writer (SP: this lcore, SC: writer) */
+	struct rte_ring *pkts;         /* software distribution: mbufs from the poller
+					* (SP: RX lcore 0, SC: this lcore); NULL with RSS */
+	uint16_t queue;                /* the port queue this lcore polls (RSS or lcore 0) */
+	bool polls;                    /* polls a port queue */
+	bool stopped;                  /* a poller that stopped polling */
+	uint8_t *scratch;              /* linear copy of multi-segment frames */
+	FILE *pkt_file;                /* packet mode (one RX lcore only) */
+	char *pkt_line;
+	uint64_t last_advance_us;      /* live: last clock step given to the engine */
+	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
+	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
+	atomic_bool done;              /* flushed and drained (read: writer, main) */
+} __rte_cache_aligned;
+
+/* TSC to capture-clock conversion, set once before the lcores start. */
+struct clock {
+	uint64_t base_tsc;
+	uint64_t base_us;              /* wall clock at base_tsc, microseconds since the epoch */
+	uint64_t hz;
+};
+
+struct pipeline {
+	struct rx_core rx[TCPW_CONF_RX_MAX];
+	unsigned int nrx;
+	uint16_t port;
+	uint16_t nqueues;              /* RX queues configured on the port */
+	bool sw_dist;                  /* RX lcore 0 polls every queue and spreads packets */
+	bool live;                     /* packet time = receive time; else capture time */
+	int linktype;                  /* TCPW_DLT_* of the input */
+	int ts_offset;                 /* mbuf timestamp dynamic field (capture time, us) */
+	uint64_t expected;             /* offline: packets the file holds (pre-scan) */
+	uint64_t tick_us;              /* live: idle clock step */
+	struct clock clock;
+	atomic_uint_fast64_t now_us;   /* live clock, published by the timer lcore */
+	atomic_bool input_done;        /* no more packets will be distributed */
+	atomic_bool quit;              /* stop capturing (signal or end of input) */
+	atomic_bool timer_quit;        /* stop the timer lcore (after the RX lcores) */
+	FILE *flows;                   /* writer thread only */
+	atomic_uint_fast64_t written;  /* records written (writer) */
+	atomic_bool write_failed;      /* an fwrite failed (writer) */
+};
+
+static inline uint64_t
+clock_us(const struct clock *c, uint64_t tsc)
+{
+	uint64_t d = tsc - c->base_tsc;
+
+	return c->base_us + d / c->hz * 1000000 + d % c->hz * 1000000 / c->hz;
+}
+
+int lcore_rx_main(void *arg);
+int lcore_timer_main(void *arg);
+void *writer_main(void *arg);
+
+#endif /* TCPW_APP_PIPELINE_H */
