@@ -283,7 +283,7 @@ control_loop(void)
 }
 
 static void
-report(const struct app_args *a, const struct tcpw_conf *conf, const struct job *j)
+report(const struct tcpw_conf *conf, const struct job *j)
 {
 	struct tcpw_engine_stats total = { 0 }, st;
 	struct tcpw_report_info ri = { 0 };
@@ -299,7 +299,8 @@ report(const struct app_args *a, const struct tcpw_conf *conf, const struct job 
 	ri.tcpwin_thres = conf->tcpwin_thres;
 	ri.table_pairs = (uint64_t)conf->flow_table_pairs * pl.nrx;
 	ri.nic_ipackets = es.ipackets;
-	ri.nic_missed = es.imissed + es.rx_nombuf;
+	ri.nic_missed = es.imissed;
+	ri.nic_nombuf = es.rx_nombuf;
 	ri.nic_errors = es.ierrors;
 	ri.pid = (int)getpid();
 	tcpw_report_write(stdout, &total, &ri);
@@ -308,11 +309,11 @@ report(const struct app_args *a, const struct tcpw_conf *conf, const struct job 
 	       "symmetric RSS, one queue each");
 	for (unsigned int i = 0; i < pl.nrx; i++) {
 		tcpw_engine_stats(pl.rx[i].engine, &st);
-		printf("  RX lcore %u (lcore %u): %" PRIu64 " packets, %" PRIu64 " flow lines, "
-		       "max %" PRIu64 " flows in memory\n", i, pl.rx[i].lcore, st.pkts,
-		       st.rec_dirs, st.max_flows_in_mem);
+		printf("  RX lcore %u (lcore %u): %" PRIu64 " packets (%" PRIu64 " not in flows), "
+		       "%" PRIu64 " flow lines, max %" PRIu64 " flows in memory, %" PRIu64
+		       " ended by a full table\n", i, pl.rx[i].lcore, st.pkts,
+		       tcpw_report_nonflow(&st), st.rec_dirs, st.max_flows_in_mem, st.autopilot);
 	}
-	(void)a;
 }
 
 static int
@@ -433,7 +434,7 @@ main(int argc, char **argv)
 	atomic_store(&pl.timer_quit, true);
 	rte_eal_mp_wait_lcore();
 	pthread_join(writer, NULL);
-	report(&a, &conf, &j);
+	report(&conf, &j);
 
 	ret = 0;
 	if (atomic_load(&pl.write_failed)) {

@@ -193,7 +193,8 @@ write_accounting(FILE *f, const struct tcpw_engine_stats *s, const struct tcpw_r
 	fprintf(f, "  still in memory:                 %" PRIu64 "\n",
 		s->pkts - s->rec_pkts - tcpw_report_nonflow(s));
 	fprintf(f, "  received by the port (ipackets): %" PRIu64 "\n", in->nic_ipackets);
-	fprintf(f, "  dropped by the NIC:              %" PRIu64 "\n", in->nic_missed);
+	fprintf(f, "  dropped by the NIC (imissed):    %" PRIu64 "\n", in->nic_missed);
+	fprintf(f, "  dropped, no mbuf (rx_nombuf):    %" PRIu64 "\n", in->nic_nombuf);
 	fprintf(f, "  driver receive errors:           %" PRIu64 "\n", in->nic_errors);
 	fprintf(f, "  (orphan fragments, in port-0 flows: %" PRIu64 ")\n", s->frag_orphan);
 	fprintf(f, "  flow lines written:              %" PRIu64 "\n", s->rec_dirs);

@@ -18,7 +18,8 @@ struct tcpw_report_info {
 	uint32_t tcpwin_thres;    /**< for the tcpWinTMT line */
 	uint64_t table_pairs;     /**< flow table capacity, for "flows in memory" */
 	uint64_t nic_ipackets;    /**< packets the port counted (ipackets) */
-	uint64_t nic_missed;      /**< packets the NIC/driver dropped (imissed + rx_nombuf) */
+	uint64_t nic_missed;      /**< packets the NIC dropped: no descriptor (imissed) */
+	uint64_t nic_nombuf;      /**< packets dropped for want of an mbuf (rx_nombuf) */
 	uint64_t nic_errors;      /**< packets the driver could not deliver (ierrors) */
 	int pid;
 };
