@@ -24,6 +24,12 @@
 
 #define DRAIN_PER_LOOP 256
 
+static inline struct tcpw_ts
+us_to_ts(uint64_t us)
+{
+	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+}
+
 static inline uint64_t *
 mbuf_ts(const struct pipeline *pl, struct rte_mbuf *m)
 {
@@ -52,8 +58,7 @@ frame_linear(struct rx_core *rc, const struct rte_mbuf *m, uint32_t *len)
 static void
 rx_process(struct rx_core *rc, struct rte_mbuf *m)
 {
-	uint64_t us = *mbuf_ts(rc->pl, m);
-	struct tcpw_ts ts = { .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+	struct tcpw_ts ts = us_to_ts(*mbuf_ts(rc->pl, m));
 	uint32_t len;
 	const uint8_t *data = frame_linear(rc, m, &len);
 
@@ -73,6 +78,48 @@ owner_of(const struct rx_core *rc, struct rte_mbuf *m)
 	return tcpw_pkt_sym_hash(&pkt) % rc->pl->nrx;
 }
 
+/* Ring items are mbuf pointers, or clock steps tagged in bit 0 (mbufs are cache-line
+ * aligned, so a real pointer never has it): (time_us << 1) | 1. */
+#define TICK_TAG 1u
+
+static inline void
+hand_over(struct rx_core *to, void *item)
+{
+	while (rte_ring_sp_enqueue(to->pkts, item) != 0)
+		rte_pause(); /* the owner is behind: back-pressure to the port */
+}
+
+/*
+ * Software distribution when capture time goes backwards. Tranalyzer sweeps at every
+ * packet's time; an lcore that only sees its own packets would miss a sweep at a time
+ * later than any of its own, and keep a pair that the global sweep ended (a flow idle
+ * across a packet stamped in the future). So before a packet that steps back in time,
+ * every lcore that has not yet been at the latest time so far is stepped there. While
+ * time only moves forward nothing is sent: a sweep at an lcore's own next packet ends
+ * everything a sweep at any earlier time would have.
+ */
+static void
+spread_clock(struct rx_core *rc, uint64_t t_us)
+{
+	struct pipeline *pl = rc->pl;
+
+	if (t_us < rc->time_max_us) {
+		for (unsigned int i = 0; i < pl->nrx; i++) {
+			struct rx_core *to = &pl->rx[i];
+
+			if (rc->sent_max_us[i] >= rc->time_max_us)
+				continue;
+			if (i == rc->idx)
+				tcpw_engine_advance(rc->engine, us_to_ts(rc->time_max_us));
+			else
+				hand_over(to, (void *)(uintptr_t)(rc->time_max_us << 1 | TICK_TAG));
+			rc->sent_max_us[i] = rc->time_max_us;
+		}
+	}
+	if (t_us > rc->time_max_us)
+		rc->time_max_us = t_us;
+}
+
 /* Poll the port queue: stamp live receive time, then keep or hand over each packet. */
 static unsigned int
 rx_poll(struct rx_core *rc)
@@ -87,32 +134,48 @@ rx_poll(struct rx_core *rc)
 	if (pl->live)
 		now_us = clock_us(&pl->clock, rte_rdtsc());
 	for (uint16_t i = 0; i < n; i++) {
-		unsigned int owner = pl->sw_dist ? owner_of(rc, pkts[i]) : rc->idx;
+		unsigned int owner = rc->idx;
 
 		if (pl->live)
 			*mbuf_ts(pl, pkts[i]) = now_us;
+		if (pl->sw_dist) {
+			uint64_t t_us = *mbuf_ts(pl, pkts[i]);
+
+			owner = owner_of(rc, pkts[i]);
+			spread_clock(rc, t_us);
+			if (t_us > rc->sent_max_us[owner])
+				rc->sent_max_us[owner] = t_us;
+		}
 		if (owner == rc->idx) {
 			rx_process(rc, pkts[i]);
 			rte_pktmbuf_free(pkts[i]);
-			continue;
+		} else {
+			hand_over(&pl->rx[owner], pkts[i]);
 		}
-		while (rte_ring_sp_enqueue(pl->rx[owner].pkts, pkts[i]) != 0)
-			rte_pause(); /* the owner is behind: back-pressure to the port */
 	}
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
 	return n;
 }
 
-/* Packets handed over by the poller. */
+/* Packets and clock steps handed over by the poller, in the poller's order. */
 static unsigned int
 rx_take(struct rx_core *rc)
 {
-	struct rte_mbuf *pkts[BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst(rc->pkts, (void **)pkts, BURST, NULL);
+	void *items[BURST];
+	struct rte_mbuf *done[BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(rc->pkts, items, BURST, NULL), nm = 0;
 
-	for (unsigned int i = 0; i < n; i++)
-		rx_process(rc, pkts[i]);
-	rte_pktmbuf_free_bulk(pkts, n);
+	for (unsigned int i = 0; i < n; i++) {
+		uintptr_t v = (uintptr_t)items[i];
+
+		if (v & TICK_TAG) {
+			tcpw_engine_advance(rc->engine, us_to_ts(v >> 1));
+			continue;
+		}
+		rx_process(rc, items[i]);
+		done[nm++] = items[i];
+	}
+	rte_pktmbuf_free_bulk(done, nm);
 	return n;
 }
 
@@ -123,10 +186,7 @@ rx_idle_clock(struct rx_core *rc)
 	uint64_t now = atomic_load_explicit(&rc->pl->now_us, memory_order_relaxed);
 
 	if (now >= rc->last_advance_us + rc->pl->tick_us) {
-		struct tcpw_ts ts = { .sec = (uint32_t)(now / 1000000),
-				      .usec = (uint32_t)(now % 1000000) };
-
-		tcpw_engine_advance(rc->engine, ts);
+		tcpw_engine_advance(rc->engine, us_to_ts(now));
 		rc->last_advance_us = now;
 	}
 }

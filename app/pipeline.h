@@ -43,6 +43,8 @@ struct rx_core {
 	FILE *pkt_file;                /* packet mode (one RX lcore only) */
 	char *pkt_line;
 	uint64_t last_advance_us;      /* live: last clock step given to the engine */
+	uint64_t time_max_us;          /* software distributor: latest packet time so far */
+	uint64_t sent_max_us[TCPW_CONF_RX_MAX]; /* ... latest time each lcore has been at */
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
 	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
 	atomic_bool done;              /* flushed and drained (read: writer, main) */

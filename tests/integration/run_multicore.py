@@ -7,12 +7,9 @@ this machine's CPUs, oversubscribed); the records with 2 and 4 lcores must equal
 1: the same records, all columns but the flow index, and the same grouping into flow pairs.
 Packet accounting must hold in every run.
 
-One family of captures is exempt, with its reason checked: captures whose time goes
-backwards (TIME_BACKWARDS). Tranalyzer's expiry after a backward jump depends on where
-every flow sits in its one LRU list (a flow whose last packet lies in the "future" stops the
-sweep until time catches up, T2-SEMANTICS §2.4), and tcpwintmtd keeps that behaviour
-exactly on each RX lcore; with several lcores each list holds only its share of the flows,
-so what stops a sweep differs. Time never goes backwards in live capture.
+Captures whose time goes backwards are included: the software distributor steps every
+lcore to the latest time seen before a packet that goes back (lcore_rx.c, spread_clock), so
+each lcore sweeps at the times Tranalyzer would.
 Usage: run_multicore.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) without ../shared.
 """
 import collections
@@ -68,9 +65,7 @@ def main():
     truth = {r["file"]: r for r in csv.DictReader(open(os.path.join(real,
                                                                      "ground_truth.csv")))}
     passed = failed = 0
-    exempt = set()
     for name in sorted(truth):
-        backwards = truth[name]["ts_backward_steps"] not in ("", "0")
         problems, base = [], None
         for cores in CORES:
             flows, problem = run(daemon, os.path.join(real, name), outdir, cores)
@@ -81,20 +76,14 @@ def main():
             if base is None:
                 base = got
             elif got != base:
-                if backwards:
-                    exempt.add(name)
-                    print("note: %s (time goes backwards) differs with %d lcores: %d of %d "
-                          "records" % (name, cores, sum((got[0] - base[0]).values()),
-                                       sum(base[0].values())))
-                else:
-                    problems.append("records with %d lcores differ from 1 lcore" % cores)
+                problems.append("records with %d lcores differ from 1 lcore: %d of %d "
+                                "records" % (cores, sum((got[0] - base[0]).values()),
+                                             sum(base[0].values())))
         if problems:
             failed += 1
             print("FAIL %s\n  %s" % (name, "\n  ".join(problems)))
         else:
             passed += 1
-    print("%d capture(s) with time going backwards differ by design (see the docstring): %s"
-          % (len(exempt), ", ".join(sorted(exempt)) or "none"))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
