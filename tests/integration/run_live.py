@@ -4,7 +4,8 @@
 
 A veth pair va/vb lives in a fresh namespace (IPv6 off, so the kernel sends nothing of its
 own); the daemon captures on va through net_af_packet and tcpreplay sends into vb.
-  1. replay, with 1 and 2 RX lcores: every packet the port counted is in a flow record or a named counter, the port
+  1. replay, through net_af_packet with 1 and 2 RX lcores and through net_pcap iface=:
+     every packet the port counted is in a flow record or a named counter, the port
      counted every packet sent, and the tcpWinThCnt total equals the capture's packets with
      a raw TCP window of 0; SIGTERM gives exit 0 with every flow written.
   2. idle expiry: after one UDP packet and one TCP SYN and then silence, each record is
@@ -28,7 +29,7 @@ FLOW_TIMEOUT_S, TMT_BGN_S = 2.0, 1.2
 
 
 def sh(*cmd):
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, timeout=60)
 
 
 def ns(*cmd):
@@ -82,14 +83,14 @@ def idle_frames():
 
 
 class Daemon:
-    def __init__(self, daemon, outdir, conf_text):
+    def __init__(self, daemon, outdir, conf_text, device="net_af_packet0,iface=va"):
         os.makedirs(outdir, exist_ok=True)
         self.outdir = outdir
         conf = os.path.join(outdir, "live.conf")
         with open(conf, "w") as f:
             f.write(conf_text)
         self.err = open(os.path.join(outdir, "stderr.txt"), "w+")
-        self.p = subprocess.Popen(ns(daemon, "-c", conf, "-i", "net_af_packet0,iface=va",
+        self.p = subprocess.Popen(ns(daemon, "-c", conf, "-i", device,
                                      "-w", outdir), stdout=subprocess.PIPE,
                                   stderr=self.err, text=True)
         self.flows = os.path.join(outdir, "tcpwintmt_flows.txt")
@@ -118,17 +119,17 @@ class Daemon:
             self.p.wait()
 
 
-def replay(daemon, outdir, pcap, cores, fails):
+def replay(daemon, outdir, pcap, cores, device, fails):
     _, frames = pcap_records(pcap)
-    d = Daemon(daemon, outdir, "rx = { cores = %d; };\n" % cores)
+    d = Daemon(daemon, outdir, "rx = { cores = %d; };\n" % cores, device)
     try:
         subprocess.run(ns("tcpreplay", "-q", "--pps=5000", "-i", "vb", pcap), check=True,
-                       capture_output=True)
+                       capture_output=True, timeout=120)
         time.sleep(0.5)
         rc, report = d.stop()
     finally:
         d.kill()
-    name = "%s (%d RX lcores)" % (os.path.basename(pcap), cores)
+    name = "%s (%s, %d RX lcores)" % (os.path.basename(pcap), device.split(",")[0], cores)
     if rc != 0:
         fails.append("%s: exit %d: %s" % (name, rc, d.stderr()[-400:]))
         return
@@ -156,7 +157,7 @@ def idle_expiry(daemon, outdir, fails):
                % (FLOW_TIMEOUT_S, TMT_BGN_S))
     try:
         subprocess.run(ns("tcpreplay", "-q", "--topspeed", "-i", "vb", pcap), check=True,
-                       capture_output=True)
+                       capture_output=True, timeout=120)
         sent = time.time()
         seen = {}
         while time.time() < sent + FLOW_TIMEOUT_S + 3 and len(seen) < 2:
@@ -200,10 +201,11 @@ def main():
                              "OISF+suricata-verify__mime-stream-depth__input.pcap")
         if shared and os.path.exists(extra):
             captures.append(extra)
-        for i, pcap in enumerate(captures):
-            for cores in (1, 2):
-                replay(daemon, os.path.join(outdir, "replay%d-%d" % (i, cores)), pcap, cores,
-                       fails)
+        runs = [(pcap, cores, "net_af_packet0,iface=va") for pcap in captures
+                for cores in (1, 2)]
+        runs.append((captures[0], 1, "net_pcap0,iface=va"))
+        for i, (pcap, cores, device) in enumerate(runs):
+            replay(daemon, os.path.join(outdir, "replay%d" % i), pcap, cores, device, fails)
         idle_expiry(daemon, os.path.join(outdir, "idle"), fails)
     finally:
         subprocess.run(["ip", "netns", "del", NS], capture_output=True)
