@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -39,12 +40,14 @@
 #include "ports.h"
 #include "record.h"
 #include "report.h"
+#include "writer.h"
 
 #define RING_RECORDS 1024        /* records in flight per RX lcore (~560 KiB) */
 #define RING_PKTS 2048           /* mbufs in flight to each RX lcore (software spread) */
 #define MBUF_CACHE 256
 #define STALL_SECONDS 10         /* offline: give up waiting for net_pcap after this */
 #define EXIT_DAMAGED 3
+#define WRITER_BUFFER (4u << 20) /* records held while the disk refuses them */
 
 static struct pipeline pl;
 static volatile sig_atomic_t got_signal;
@@ -75,21 +78,19 @@ emit_to_ring(void *ctx, const struct tcpw_record *rec)
 		0 : -ENOBUFS;
 }
 
-/* "DIR/<base name without extension><suffix>" */
-static int
-out_path(char *out, size_t len, const char *dir, const char *input, const char *suffix)
+/* The input file's name without directory and extension, as Tranalyzer names its output. */
+static void
+base_name(char *out, size_t len, const char *input)
 {
 	char tmp[PATH_MAX];
 	char *base, *dot;
-	int n;
 
 	snprintf(tmp, sizeof(tmp), "%s", input);
 	base = basename(tmp);
 	dot = strrchr(base, '.');
 	if (dot != NULL && dot != base)
 		*dot = '\0';
-	n = snprintf(out, len, "%s/%s%s", dir, base, suffix);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	snprintf(out, len, "%s", base);
 }
 
 static FILE *
@@ -116,7 +117,8 @@ ensure_dir(const char *dir)
 struct job {
 	const char *input;        /* file (offline) or device (live) */
 	const char *dir;
-	char flows_path[PATH_MAX];
+	char base[PATH_MAX];       /* file name stem: input name without extension, or prefix */
+	char flows_prefix[PATH_MAX];
 	char packets_path[PATH_MAX];
 	struct capture_info cap;
 };
@@ -152,14 +154,70 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 		fprintf(stderr, "tcpwintmtd: output directory %s: %s\n", j->dir, strerror(-rc));
 		return -1;
 	}
-	if (out_path(j->flows_path, sizeof(j->flows_path), j->dir,
-		     a->read_file != NULL ? a->read_file : "tcpwintmt", "_flows.txt") != 0 ||
-	    out_path(j->packets_path, sizeof(j->packets_path), j->dir,
-		     a->read_file != NULL ? a->read_file : "tcpwintmt", "_packets.txt") != 0) {
+	if (a->read_file != NULL)
+		base_name(j->base, sizeof(j->base), a->read_file);
+	else
+		snprintf(j->base, sizeof(j->base), "%s", conf->output_prefix);
+	if (snprintf(j->flows_prefix, sizeof(j->flows_prefix), "%s_flows", j->base) >=
+		(int)sizeof(j->flows_prefix) ||
+	    snprintf(j->packets_path, sizeof(j->packets_path), "%s/%s_packets.txt", j->dir,
+		     j->base) >= (int)sizeof(j->packets_path)) {
 		fprintf(stderr, "tcpwintmtd: output path too long\n");
 		return -1;
 	}
 	return 0;
+}
+
+static void
+log_writer(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "tcpwintmtd: %s\n", msg);
+}
+
+static int
+open_writer(const struct tcpw_conf *conf, const struct job *j)
+{
+	struct tcpw_writer_params wp = {
+		.dir = j->dir,
+		.prefix = j->flows_prefix,
+		.ext = pl.json ? ".json" : ".txt",
+		.header = pl.json ? "" : tcpw_record_flow_header,
+		.rotate_bytes = conf->output_rotate_bytes,
+		.rotate_interval_s = conf->output_rotate_interval_s,
+		.keep_files = conf->output_keep_files,
+		.keep_bytes = (uint64_t)conf->output_keep_mbytes << 20,
+		.gzip = conf->output_gzip,
+		.buffer_bytes = WRITER_BUFFER,
+		.log = log_writer,
+	};
+
+	pl.writer = tcpw_writer_open(&wp, time(NULL));
+	if (pl.writer == NULL) {
+		fprintf(stderr, "tcpwintmtd: cannot write %s/%s%s: %s\n", wp.dir, wp.prefix,
+			wp.ext, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Close the flow file; report what the writer did when it had anything to say. */
+static int
+close_writer(void)
+{
+	struct tcpw_writer_stats ws;
+	int rc;
+
+	tcpw_writer_stats(pl.writer, &ws);
+	rc = tcpw_writer_close(pl.writer);
+	if (ws.files_closed || ws.write_errors)
+		printf("Flow files: %" PRIu64 " closed, %" PRIu64 " deleted by retention, %"
+		       PRIu64 " write errors\n", ws.files_closed, ws.files_deleted,
+		       ws.write_errors);
+	if (rc != 0)
+		fprintf(stderr, "tcpwintmtd: %" PRIu64 " bytes of records could not be written "
+			"(lost)\n", ws.buffered);
+	return rc;
 }
 
 static int
@@ -411,12 +469,12 @@ main(int argc, char **argv)
 	pl.linktype = j.cap.linktype;
 	pl.expected = j.cap.packets;
 	pl.tick_us = (uint64_t)conf.timer_tick_ms * 1000;
+	pl.json = strcmp(conf.output_format, "json") == 0;
+	pl.flush_interval_ms = conf.output_flush_interval_ms;
 	if (setup_cores(&conf, &a, &j) != 0)
 		goto out_cores;
-	pl.flows = open_out(j.flows_path);
-	if (pl.flows == NULL)
+	if (open_writer(&conf, &j) != 0)
 		goto out_cores;
-	fputs(tcpw_record_flow_header, pl.flows);
 	start_clock();
 	if (pthread_create(&writer, NULL, writer_main, &pl) != 0) {
 		fprintf(stderr, "tcpwintmtd: cannot start the writer thread\n");
@@ -428,7 +486,8 @@ main(int argc, char **argv)
 	}
 	if (pl.live)
 		fprintf(stderr, "tcpwintmtd: capturing on %s (port %u, %s), %u RX lcore(s); "
-			"writing %s\n", j.input, pl.port, plan.driver, pl.nrx, j.flows_path);
+			"writing %s\n", j.input, pl.port, plan.driver, pl.nrx,
+			tcpw_writer_path(pl.writer));
 
 	control_loop();
 	atomic_store(&pl.timer_quit, true);
@@ -437,10 +496,6 @@ main(int argc, char **argv)
 	report(&conf, &j);
 
 	ret = 0;
-	if (atomic_load(&pl.write_failed)) {
-		fprintf(stderr, "tcpwintmtd: writing %s failed\n", j.flows_path);
-		ret = 1;
-	}
 	if (j.cap.damaged) {
 		fprintf(stderr, "tcpwintmtd: %s is damaged or cut short after %" PRIu64
 			" packets (%s); those packets were processed and written\n",
@@ -448,11 +503,8 @@ main(int argc, char **argv)
 		ret = EXIT_DAMAGED;
 	}
 out_flows:
-	if ((ferror(pl.flows) | fclose(pl.flows)) != 0) {
-		fprintf(stderr, "tcpwintmtd: writing %s failed: %s\n", j.flows_path,
-			strerror(errno));
+	if (close_writer() != 0)
 		ret = 1;
-	}
 out_cores:
 	if (close_cores() != 0)
 		ret = 1;

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "engine.h"
+#include "writer.h"
 
 #define BURST 32
 #define SCRATCH_BYTES (256 * 1024)  /* libpcap's largest record is 262144 bytes */
@@ -73,9 +74,12 @@ struct pipeline {
 	atomic_bool input_done;        /* no more packets will be distributed */
 	atomic_bool quit;              /* stop capturing (signal or end of input) */
 	atomic_bool timer_quit;        /* stop the timer lcore (after the RX lcores) */
-	FILE *flows;                   /* writer thread only */
-	atomic_uint_fast64_t written;  /* records written (writer) */
-	atomic_bool write_failed;      /* an fwrite failed (writer) */
+	struct tcpw_writer *writer;    /* writer thread only (after start-up) */
+	bool json;                     /* output.format = "json" */
+	uint64_t flush_interval_ms;
+	atomic_uint_fast64_t written;  /* records handed to the file writer (writer) */
+	atomic_bool write_blocked;     /* the disk refuses records right now (writer) */
+	atomic_bool rotate_now;        /* rotate the flow file (main -> writer) */
 };
 
 static inline uint64_t

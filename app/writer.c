@@ -1,32 +1,61 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Writer thread (a plain pthread, not an lcore): drains every RX lcore's record ring in
- * turn, formats the records and owns all file I/O. It flushes whenever the rings run dry,
- * so `tail -F` sees a record as soon as it is written, and it ends once every RX lcore is
- * done and its ring is empty.
+ * turn, formats the records (Tranalyzer text or JSON lines) and hands them to the rotating
+ * file writer (lib/writer.c), which owns all file I/O. Whenever the rings run dry, and at
+ * least every output.flush_interval_ms, buffered records are written out so `tail -F` sees
+ * them. When the disk refuses them, the record in hand is kept and the rings are left to
+ * fill: the RX lcores then keep ended flows in their tables (back-pressure), nothing is
+ * dropped here. The thread ends once every RX lcore is done and its ring is empty.
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_ring.h>
 
 #include "pipeline.h"
 #include "record.h"
+#include "writer.h"
+
+#define RETRY_US 100000 /* while the disk refuses records */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Format and hand over one record; on -EAGAIN retry until taken (or the run is lost). */
+static void
+write_one(struct pipeline *pl, const struct tcpw_record *rec, char *text, size_t len)
+{
+	int n = pl->json ? tcpw_record_format_json(rec, text, len) :
+			   tcpw_record_format(rec, text, len);
+
+	if (n <= 0)
+		return;
+	while (tcpw_writer_write(pl->writer, text, (size_t)n, time(NULL)) == -EAGAIN) {
+		atomic_store(&pl->write_blocked, true);
+		usleep(RETRY_US);
+		tcpw_writer_tick(pl->writer, time(NULL));
+	}
+	atomic_store(&pl->write_blocked, false);
+}
 
 static unsigned int
 write_ring(struct pipeline *pl, struct rte_ring *ring)
 {
 	static struct tcpw_record recs[BURST];
-	char line[4096];
+	static char text[8192];
 	unsigned int n = rte_ring_sc_dequeue_burst_elem(ring, recs, sizeof(recs[0]), BURST, NULL);
 
-	for (unsigned int i = 0; i < n; i++) {
-		int len = tcpw_record_format(&recs[i], line, sizeof(line));
-
-		if (len > 0 && fwrite(line, 1, (size_t)len, pl->flows) != (size_t)len)
-			atomic_store(&pl->write_failed, true);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		write_one(pl, &recs[i], text, sizeof(text));
 	atomic_fetch_add_explicit(&pl->written, n, memory_order_relaxed);
 	return n;
 }
@@ -35,7 +64,7 @@ void *
 writer_main(void *arg)
 {
 	struct pipeline *pl = arg;
-	bool dirty = false;
+	uint64_t last_tick = mono_ms();
 
 	for (;;) {
 		unsigned int n = 0;
@@ -48,13 +77,14 @@ writer_main(void *arg)
 			n += write_ring(pl, pl->rx[i].records);
 			all_done &= done && rte_ring_empty(pl->rx[i].records);
 		}
-		if (n > 0) {
-			dirty = true;
-			continue;
+		if (atomic_exchange(&pl->rotate_now, false))
+			tcpw_writer_rotate(pl->writer, time(NULL));
+		if (n == 0 || mono_ms() - last_tick >= pl->flush_interval_ms) {
+			tcpw_writer_tick(pl->writer, time(NULL));
+			last_tick = mono_ms();
 		}
-		if (dirty && fflush(pl->flows) != 0)
-			atomic_store(&pl->write_failed, true);
-		dirty = false;
+		if (n > 0)
+			continue;
 		if (all_done)
 			break;
 		usleep(200);

@@ -45,6 +45,7 @@ struct key_spec {
 	double max;         /* inclusive */
 	unsigned int flags; /* KEY_* */
 	const char *unit;
+	const char *const *choices; /* KEY_STRING: the allowed values, NULL-terminated */
 	bool is_reloadable; /* may change on SIGHUP; the rest needs a restart */
 };
 
@@ -57,6 +58,8 @@ struct key_spec {
  * certainly a unit mistake (ms or us typed as s). Pairs: 2^24 pairs * ~512 bytes = 8 GiB per RX
  * core; 8 is the smallest table the flow table accepts.
  */
+static const char *const format_choices[] = { "text", "json", NULL };
+
 static const struct key_spec keys[] = {
 	{ .path = "tcpwin.thres", .type = KEY_INT, KEY_FIELD(tcpwin_thres),
 	  .def.i = 1, .min = 0, .max = 65536,
@@ -99,6 +102,29 @@ static const struct key_spec keys[] = {
 	{ .path = "output.dir", .type = KEY_STRING, KEY_FIELD(output_dir),
 	  .def.s = "", .min = 0, .max = TCPW_CONF_PATH_MAX - 1,
 	  .unit = "bytes", .is_reloadable = false },
+	{ .path = "output.prefix", .type = KEY_STRING, KEY_FIELD(output_prefix),
+	  .def.s = "tcpwintmt", .min = 1, .max = 64, .unit = "bytes",
+	  .is_reloadable = false },
+	{ .path = "output.format", .type = KEY_STRING, KEY_FIELD(output_format),
+	  .def.s = "text", .min = 1, .max = 15, .unit = "bytes", .choices = format_choices,
+	  .is_reloadable = false },
+	{ .path = "output.rotate_bytes", .type = KEY_INT, KEY_FIELD(output_rotate_bytes),
+	  .def.i = 0, .min = 0, .max = UINT32_MAX, .unit = "bytes (0: no size rotation)",
+	  .is_reloadable = true },
+	{ .path = "output.rotate_interval_s", .type = KEY_INT, KEY_FIELD(output_rotate_interval_s),
+	  .def.i = 0, .min = 0, .max = 31 * 86400, .unit = "s (0: no time rotation)",
+	  .is_reloadable = true },
+	{ .path = "output.keep_files", .type = KEY_INT, KEY_FIELD(output_keep_files),
+	  .def.i = 0, .min = 0, .max = 1000000, .unit = "closed files (0: keep all)",
+	  .is_reloadable = true },
+	{ .path = "output.keep_mbytes", .type = KEY_INT, KEY_FIELD(output_keep_mbytes),
+	  .def.i = 0, .min = 0, .max = UINT32_MAX, .unit = "MiB of closed files (0: keep all)",
+	  .is_reloadable = true },
+	{ .path = "output.gzip", .type = KEY_BOOL, KEY_FIELD(output_gzip),
+	  .def.i = 0, .unit = "", .is_reloadable = true },
+	{ .path = "output.flush_interval_ms", .type = KEY_INT, KEY_FIELD(output_flush_interval_ms),
+	  .def.i = 1000, .min = 1, .max = 60000, .unit = "ms",
+	  .is_reloadable = true },
 };
 
 /* Error lines collected into the caller's buffer; count goes on even once the buffer is full. */
@@ -400,6 +426,15 @@ load_float(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf
 	store_float(conf, k, v);
 }
 
+static bool
+is_choice(const char *const *choices, const char *v)
+{
+	for (size_t i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], v) == 0)
+			return true;
+	return false;
+}
+
 static void
 load_string(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *conf,
 	    const char *source, struct errbuf *eb)
@@ -418,6 +453,13 @@ load_string(const config_setting_t *s, const struct key_spec *k, struct tcpw_con
 		errbuf_error(eb, w.file, w.line,
 			     "%s: value is %zu bytes long; shorten it to at most %.0f %s",
 			     k->path, len, k->max, k->unit);
+		return;
+	}
+	if (k->choices != NULL && !is_choice(k->choices, v)) {
+		errbuf_error(eb, w.file, w.line, "%s: \"%s\" is not allowed; use one of:", k->path,
+			     v);
+		for (size_t i = 0; k->choices[i] != NULL; i++)
+			errbuf_append(eb, "%s \"%s\"", i ? "," : "", k->choices[i]);
 		return;
 	}
 	store_string(conf, k, v, len);

@@ -40,6 +40,14 @@ struct tcpw_conf {
 				    *   flow is written at most this long after it expired */
 	/* output */
 	char output_dir[TCPW_CONF_PATH_MAX]; /**< where flow files go (empty: the -w option) */
+	char output_prefix[65];    /**< live: files are DIR/PREFIX_flows.txt */
+	char output_format[16];    /**< "text" (Tranalyzer) or "json" (one object per line) */
+	uint32_t output_rotate_bytes;      /**< rotate the flow file at this size; 0: off */
+	uint32_t output_rotate_interval_s; /**< rotate after this long; 0: off */
+	uint32_t output_keep_files;        /**< closed files kept; 0: all */
+	uint32_t output_keep_mbytes;       /**< MiB of closed files kept; 0: all */
+	bool output_gzip;                  /**< gzip closed files */
+	uint32_t output_flush_interval_ms; /**< records reach the file at least this often */
 };
 
 /** Fill @p conf with every default. */

@@ -213,3 +213,48 @@ tcpw_record_format_packet(const struct tcpw_pkt_line *l, char *buf, size_t len)
 	put(&o, "\n");
 	return finish(&o);
 }
+
+/* JSON lines: the flow file's columns, by name; counts and times as numbers, the rest as
+ * strings (hex, addresses, ';'-lists). Built from the text form so both always agree. */
+static const struct {
+	const char *name;
+	bool is_number;
+} json_cols[] = {
+	{ "dir", false }, { "flowInd", true }, { "flowStat", false }, { "timeFirst", true },
+	{ "timeLast", true }, { "duration", true }, { "numHdrDesc", true }, { "numHdrs", false },
+	{ "hdrDesc", false }, { "srcMac", false }, { "dstMac", false }, { "ethType", false },
+	{ "ethVlanID", false }, { "srcIP", false }, { "srcPort", true }, { "dstIP", false },
+	{ "dstPort", true }, { "l4Proto", true }, { "tcpWinStat", false },
+	{ "tcpWinState", false }, { "tcpWinThCnt", true }, { "numPktsSnt", true },
+	{ "numBytesSnt", true },
+};
+
+int
+tcpw_record_format_json(const struct tcpw_record *r, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+	char text[4096];
+	int n = tcpw_record_format(r, text, sizeof(text));
+	char *p = text;
+
+	if (n < 0)
+		return n;
+	while (*p != '\0') {
+		char *eol = strchr(p, '\n');
+
+		*eol = '\0'; /* tcpw_record_format() ends every line with '\n' */
+		put(&o, "{");
+		for (size_t i = 0; i < sizeof(json_cols) / sizeof(json_cols[0]); i++) {
+			char *tab = strchr(p, '\t');
+
+			if (tab != NULL)
+				*tab = '\0';
+			put(&o, json_cols[i].is_number ? "%s\"%s\":%s" : "%s\"%s\":\"%s\"",
+			    i ? "," : "", json_cols[i].name, p);
+			p = tab != NULL ? tab + 1 : eol;
+		}
+		put(&o, "}\n");
+		p = eol + 1;
+	}
+	return finish(&o);
+}

@@ -101,6 +101,13 @@ extern const char tcpw_record_packet_header[];
 int tcpw_record_format(const struct tcpw_record *r, char *out, size_t len);
 
 /**
+ * Write a record as JSON lines: one object per direction, keyed by the flow file's column
+ * names; counts and times are numbers, everything else strings.
+ * @return bytes written (excluding NUL), -ENOSPC if @p len is too small
+ */
+int tcpw_record_format_json(const struct tcpw_record *r, char *out, size_t len);
+
+/**
  * Write one line of the packet file.
  * @return bytes written (excluding NUL), -ENOSPC if @p len is too small
  */

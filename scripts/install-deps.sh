@@ -6,5 +6,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	gcc meson ninja-build pkg-config \
-	dpdk libdpdk-dev libconfig-dev libsystemd-dev libcmocka-dev libpcap-dev \
+	dpdk libdpdk-dev libconfig-dev libsystemd-dev libcmocka-dev libpcap-dev zlib1g-dev \
 	python3 python3-scapy tcpreplay iproute2

@@ -233,9 +233,7 @@ test_unknown_key(void **state)
 		{ "tcpwin = { thres = 1; };\n\ntimeouts = {\n\ttmt_est = 3.0;\n};",
 		  "<string>:4: unknown key 'timeouts.tmt_est'; known keys: tcpwin.thres, "
 		  "tcpwin.flwprg, timeouts.tmt_bgn_s, timeouts.tmt_est_s, timeouts.tmt_abrt_s, "
-		  "timeouts.flow_timeout_s, flow_table.pairs, rx.cores, capture.device, "
-		  "capture.promiscuous, capture.mtu, capture.mbufs, "
-		  "timer.tick_ms, output.dir" },
+		  "timeouts.flow_timeout_s, flow_table.pairs, rx.cores" },
 		{ "\nthres = 1;", "<string>:2: unknown key 'thres'; known keys: " },
 		{ "timeout = { tmt_est_s = 1.0; };", "<string>:1: unknown key 'timeout'; " },
 		{ "tcpwin = {\n\tsub = { thres = 1; };\n};",
@@ -289,6 +287,9 @@ test_wrong_type(void **state)
 		  "flow_table.pairs: expected an integer (e.g. 42), got an array" },
 		{ "output = { dir = 5; };",
 		  "<string>:1: output.dir: expected a string in double quotes, got an integer" },
+		{ "output = { format = \"xml\"; };",
+		  "<string>:1: output.format: \"xml\" is not allowed; use one of: \"text\", "
+		  "\"json\"" },
 		{ "capture = { promiscuous = 1; };",
 		  "<string>:1: capture.promiscuous: expected true or false, got an integer" },
 		{ "timeouts = { flow_timeout_s = { s = 1; }; };",

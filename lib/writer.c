@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rotating record writer (see writer.h). One buffer, written with write(2): what the kernel
+ * did not take stays at the front of the buffer, so nothing is lost or duplicated across a
+ * failing disk, and a file is only rotated once everything taken for it is on disk.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "tcpw_common.h"
+#include "writer.h"
+
+#define NAME_MAX_ 512
+#define MAX_CLOSED 4096          /* closed files considered by retention at once */
+
+struct tcpw_writer {
+	struct tcpw_writer_params p;
+	char path[NAME_MAX_];        /* active file */
+	int fd;                      /* -1 while it cannot be opened */
+	dev_t dev;                   /* identity of the active file, to notice its removal */
+	ino_t ino;
+	char *buf;
+	size_t len;                  /* bytes waiting in buf */
+	uint64_t file_bytes;         /* bytes taken for the active file (header included) */
+	uint64_t file_records;
+	time_t opened;               /* when the active file was started */
+	time_t first_record;         /* when its first record was taken */
+	bool failing;                /* the last write failed: report the next success */
+	struct tcpw_writer_stats st;
+};
+
+__attribute__((format(printf, 2, 3))) static void
+report(struct tcpw_writer *w, const char *fmt, ...)
+{
+	char msg[NAME_MAX_ + 256];
+	va_list ap;
+
+	w->st.write_errors++;
+	if (w->failing || w->p.log == NULL)
+		return; /* the first error of a run of failures is reported, the rest counted */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->p.log(w->p.log_ctx, msg);
+}
+
+static void
+recovered(struct tcpw_writer *w)
+{
+	char msg[NAME_MAX_ + 64];
+
+	if (!w->failing)
+		return;
+	w->failing = false;
+	if (w->p.log != NULL) {
+		snprintf(msg, sizeof(msg), "writing %s again", w->path);
+		w->p.log(w->p.log_ctx, msg);
+	}
+}
+
+static int
+open_active(struct tcpw_writer *w, time_t now)
+{
+	struct stat st;
+	size_t hlen = strlen(w->p.header);
+
+	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		int err = errno;
+
+		if (err == ENOENT && mkdir(w->p.dir, 0755) == 0)
+			return open_active(w, now);
+		report(w, "cannot open %s: %s", w->path, strerror(err));
+		w->failing = true;
+		return -err;
+	}
+	if (fstat(w->fd, &st) == 0) {
+		w->dev = st.st_dev;
+		w->ino = st.st_ino;
+	}
+	w->opened = now;
+	w->first_record = 0;
+	w->file_bytes = hlen;
+	w->file_records = 0;
+	/* the header goes first: the buffer is empty whenever a file is (re)opened */
+	memcpy(w->buf, w->p.header, hlen);
+	w->len = hlen;
+	return 0;
+}
+
+/* Write out the buffer; 0 when it is empty. */
+static int
+flush_buf(struct tcpw_writer *w)
+{
+	size_t off = 0;
+
+	if (w->fd < 0)
+		return -EBADF;
+	while (off < w->len) {
+		ssize_t n = write(w->fd, w->buf + off, w->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			report(w, "writing %s: %s", w->path, n < 0 ? strerror(errno) : "no progress");
+			w->failing = true;
+			break;
+		}
+		off += (size_t)n;
+		w->st.bytes += (uint64_t)n;
+	}
+	memmove(w->buf, w->buf + off, w->len - off);
+	w->len -= off;
+	if (w->len == 0)
+		recovered(w);
+	return w->len == 0 ? 0 : -EAGAIN;
+}
+
+/* ---- closed files -------------------------------------------------------------------- */
+
+static int
+gzip_file(struct tcpw_writer *w, const char *src)
+{
+	char dst[NAME_MAX_ + 8], tmp[NAME_MAX_ + 16], chunk[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+	gzFile gz;
+	ssize_t n;
+
+	snprintf(dst, sizeof(dst), "%s.gz", src);
+	snprintf(tmp, sizeof(tmp), "%s.gz.part", src);
+	if (in < 0)
+		return -errno;
+	gz = gzopen(tmp, "wb6");
+	if (gz == NULL) {
+		close(in);
+		return -EIO;
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) > 0)
+		if (gzwrite(gz, chunk, (unsigned int)n) != (int)n) {
+			rc = -EIO;
+			break;
+		}
+	if (n < 0)
+		rc = -EIO;
+	if (gzclose(gz) != Z_OK)
+		rc = -EIO;
+	close(in);
+	if (rc == 0 && rename(tmp, dst) != 0)
+		rc = -errno;
+	if (rc == 0)
+		unlink(src);
+	else
+		unlink(tmp);
+	(void)w;
+	return rc;
+}
+
+struct closed {
+	char name[256];
+	uint64_t bytes;
+};
+
+static int
+cmp_closed(const void *a, const void *b)
+{
+	return strcmp(((const struct closed *)a)->name, ((const struct closed *)b)->name);
+}
+
+/* Closed files are PREFIX-<time>... .EXT[.gz]; their names sort by time. */
+static bool
+is_closed_name(const struct tcpw_writer *w, const char *name)
+{
+	size_t pl = strlen(w->p.prefix);
+	const char *ext = strstr(name + pl, w->p.ext);
+
+	return strncmp(name, w->p.prefix, pl) == 0 && name[pl] == '-' && ext != NULL &&
+	       (strcmp(ext, w->p.ext) == 0 ||
+		(strncmp(ext, w->p.ext, strlen(w->p.ext)) == 0 &&
+		 strcmp(ext + strlen(w->p.ext), ".gz") == 0));
+}
+
+static void
+retention(struct tcpw_writer *w)
+{
+	static struct closed files[MAX_CLOSED];
+	uint64_t total = 0;
+	size_t n = 0, first = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (w->p.keep_files == 0 && w->p.keep_bytes == 0)
+		return;
+	d = opendir(w->p.dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && n < MAX_CLOSED) {
+		struct stat st;
+
+		if (!is_closed_name(w, de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, 0) != 0)
+			continue;
+		snprintf(files[n].name, sizeof(files[n].name), "%s", de->d_name);
+		files[n].bytes = (uint64_t)st.st_size;
+		total += files[n].bytes;
+		n++;
+	}
+	qsort(files, n, sizeof(files[0]), cmp_closed);
+	while (first < n && ((w->p.keep_files && n - first > w->p.keep_files) ||
+			     (w->p.keep_bytes && total > w->p.keep_bytes))) {
+		if (unlinkat(dirfd(d), files[first].name, 0) == 0)
+			w->st.files_deleted++;
+		total -= files[first].bytes;
+		first++;
+	}
+	closedir(d);
+}
+
+/* PREFIX-YYYYMMDDTHHMMSSZ.EXT, then _001, _002... until the name is free. */
+static int
+closed_name(const struct tcpw_writer *w, char *out, size_t len)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t = w->first_record ? w->first_record : w->opened;
+	struct stat st;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (unsigned int seq = 0; seq < 1000; seq++) {
+		char gz[NAME_MAX_ + 8];
+
+		if (seq == 0)
+			snprintf(out, len, "%s/%s-%s%s", w->p.dir, w->p.prefix, stamp, w->p.ext);
+		else
+			snprintf(out, len, "%s/%s-%s_%03u%s", w->p.dir, w->p.prefix, stamp, seq,
+				 w->p.ext);
+		snprintf(gz, sizeof(gz), "%s.gz", out);
+		if (stat(out, &st) != 0 && stat(gz, &st) != 0)
+			return 0;
+	}
+	return -EEXIST;
+}
+
+static void
+rotate(struct tcpw_writer *w, time_t now)
+{
+	char closed[NAME_MAX_];
+
+	if (w->fd < 0 || flush_buf(w) != 0)
+		return; /* never close a file with records still to write: retry later */
+	if (fsync(w->fd) != 0)
+		report(w, "fsync %s: %s", w->path, strerror(errno));
+	close(w->fd);
+	w->fd = -1;
+	if (closed_name(w, closed, sizeof(closed)) != 0 || rename(w->path, closed) != 0) {
+		report(w, "cannot rename %s: %s", w->path, strerror(errno));
+	} else {
+		w->st.files_closed++;
+		if (w->p.gzip && gzip_file(w, closed) != 0)
+			report(w, "cannot compress %s", closed);
+	}
+	retention(w);
+	open_active(w, now);
+}
+
+/* ---- public -------------------------------------------------------------------------- */
+
+static bool
+rotation_due(const struct tcpw_writer *w, time_t now)
+{
+	if (w->file_records == 0)
+		return false;
+	if (w->p.rotate_bytes && w->file_bytes >= w->p.rotate_bytes)
+		return true;
+	return w->p.rotate_interval_s && now - w->opened >= (time_t)w->p.rotate_interval_s;
+}
+
+int
+tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t now)
+{
+	if (w->p.buffer_bytes - w->len < len) {
+		if (flush_buf(w) != 0 && w->p.buffer_bytes - w->len < len)
+			return -EAGAIN;
+	}
+	if (w->file_records == 0)
+		w->first_record = now;
+	memcpy(w->buf + w->len, rec, len);
+	w->len += len;
+	w->file_bytes += len;
+	w->file_records++;
+	w->st.records++;
+	if (rotation_due(w, now))
+		rotate(w, now);
+	return 0;
+}
+
+/* The active file was deleted or replaced (directory removed, logrotate by mistake):
+ * start it again, so records do not go to an unlinked inode. */
+static void
+check_active(struct tcpw_writer *w, time_t now)
+{
+	struct stat st;
+
+	if (w->fd >= 0 && stat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino)
+		return;
+	if (w->fd >= 0) {
+		report(w, "%s was removed; starting it again", w->path);
+		w->failing = true;
+		close(w->fd);
+		w->fd = -1;
+	}
+	if (w->len == 0 || w->file_records == 0) {
+		open_active(w, now);
+		return;
+	}
+	/* records are waiting: reopen without losing them, header first */
+	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0 && errno == ENOENT && mkdir(w->p.dir, 0755) == 0)
+		w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0)
+		return;
+	if (fstat(w->fd, &st) == 0) {
+		w->dev = st.st_dev;
+		w->ino = st.st_ino;
+	}
+	if (write(w->fd, w->p.header, strlen(w->p.header)) < 0)
+		report(w, "writing %s: %s", w->path, strerror(errno));
+}
+
+void
+tcpw_writer_tick(struct tcpw_writer *w, time_t now)
+{
+	check_active(w, now);
+	flush_buf(w);
+	if (rotation_due(w, now))
+		rotate(w, now);
+}
+
+void
+tcpw_writer_rotate(struct tcpw_writer *w, time_t now)
+{
+	if (w->file_records > 0)
+		rotate(w, now);
+}
+
+int
+tcpw_writer_close(struct tcpw_writer *w)
+{
+	int rc = 0;
+
+	if (w == NULL)
+		return 0;
+	if (flush_buf(w) != 0)
+		rc = -EIO;
+	if (w->fd >= 0) {
+		fsync(w->fd);
+		close(w->fd);
+	}
+	free(w->buf);
+	tcpw_free(w);
+	return rc;
+}
+
+void
+tcpw_writer_stats(const struct tcpw_writer *w, struct tcpw_writer_stats *out)
+{
+	*out = w->st;
+	out->buffered = w->len;
+}
+
+const char *
+tcpw_writer_path(const struct tcpw_writer *w)
+{
+	return w->path;
+}
+
+struct tcpw_writer *
+tcpw_writer_open(const struct tcpw_writer_params *p, time_t now)
+{
+	struct tcpw_writer *w;
+	int n, rc;
+
+	if (p->dir == NULL || p->prefix == NULL || p->ext == NULL || p->header == NULL ||
+	    p->buffer_bytes < strlen(p->header) + 1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = tcpw_zalloc(sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->p = *p;
+	w->fd = -1;
+	n = snprintf(w->path, sizeof(w->path), "%s/%s%s", p->dir, p->prefix, p->ext);
+	w->buf = malloc(p->buffer_bytes);
+	if (n < 0 || (size_t)n >= sizeof(w->path) || w->buf == NULL) {
+		free(w->buf);
+		tcpw_free(w);
+		errno = n < 0 || (size_t)n >= sizeof(w->path) ? ENAMETOOLONG : ENOMEM;
+		return NULL;
+	}
+	rc = open_active(w, now);
+	if (rc != 0) {
+		free(w->buf);
+		tcpw_free(w);
+		errno = -rc;
+		return NULL;
+	}
+	return w;
+}
