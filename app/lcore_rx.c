@@ -11,6 +11,8 @@
  *    the port, hashes each packet with tcpw_pkt_sym_hash() and hands it to its owner
  *    through that owner's SP/SC ring, keeping its own share.
  */
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -23,6 +25,7 @@
 #include "pipeline.h"
 
 #define DRAIN_PER_LOOP 256
+#define SNAPSHOT_LOOPS 1024 /* publish counters every this many loops (and at the end) */
 
 static inline struct tcpw_ts
 us_to_ts(uint64_t us)
@@ -207,6 +210,31 @@ rx_maybe_stop(struct rx_core *rc)
 		atomic_store_explicit(&pl->input_done, true, memory_order_release);
 }
 
+/* Publish the engine's counters (a ~300-byte copy; no lock, no system call). */
+static void
+rx_publish(struct rx_core *rc)
+{
+	unsigned int seq = atomic_load_explicit(&rc->snap_seq, memory_order_relaxed);
+
+	atomic_store_explicit(&rc->snap_seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	tcpw_engine_stats(rc->engine, &rc->snap);
+	atomic_store_explicit(&rc->snap_seq, seq + 2, memory_order_release);
+}
+
+void
+rx_snapshot_read(struct rx_core *rc, struct tcpw_engine_stats *out)
+{
+	unsigned int before, after;
+
+	do {
+		before = atomic_load_explicit(&rc->snap_seq, memory_order_acquire);
+		memcpy(out, &rc->snap, sizeof(*out));
+		atomic_thread_fence(memory_order_acquire);
+		after = atomic_load_explicit(&rc->snap_seq, memory_order_relaxed);
+	} while ((before & 1) != 0 || before != after);
+}
+
 static bool
 input_finished(const struct rx_core *rc)
 {
@@ -242,12 +270,15 @@ lcore_rx_main(void *arg)
 								   memory_order_relaxed);
 		}
 		tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP);
-		atomic_fetch_add_explicit(&rc->loops, 1, memory_order_relaxed);
+		if (atomic_fetch_add_explicit(&rc->loops, 1, memory_order_relaxed) %
+		    SNAPSHOT_LOOPS == 0)
+			rx_publish(rc);
 	}
 	tcpw_engine_flush(rc->engine);
 	while (tcpw_engine_pending(rc->engine) > 0)
 		if (tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
 			rte_pause();
+	rx_publish(rc);
 	atomic_store_explicit(&rc->done, true, memory_order_release);
 	return 0;
 }

@@ -40,6 +40,7 @@
 #include "ports.h"
 #include "record.h"
 #include "report.h"
+#include "stats.h"
 #include "writer.h"
 
 #define RING_RECORDS 1024        /* records in flight per RX lcore (~560 KiB) */
@@ -51,11 +52,15 @@
 
 static struct pipeline pl;
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_usr1;
 
 static void
 on_signal(int sig)
 {
-	got_signal = sig;
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_signal = sig;
 }
 
 /* Packet mode is a diagnostic mode: lines are written by the one RX lcore, as Tranalyzer. */
@@ -327,7 +332,12 @@ control_loop(void)
 
 		if (got_signal && !atomic_load(&pl.quit))
 			atomic_store(&pl.quit, true);
-		if (got != last || pl.live || atomic_load(&pl.quit)) {
+		if (got_usr1) {
+			got_usr1 = 0;
+			stats_report(&pl, stderr);
+		}
+		if (got != last || pl.live || atomic_load(&pl.quit) ||
+		    atomic_load(&pl.write_blocked)) {
 			last = got;
 			idle_since = now;
 		} else if (now - idle_since > STALL_SECONDS * rte_get_timer_hz()) {
@@ -341,32 +351,28 @@ control_loop(void)
 }
 
 static void
-report(const struct tcpw_conf *conf, const struct job *j)
+report_info(const struct tcpw_conf *conf, const struct job *j, struct tcpw_report_info *ri)
 {
-	struct tcpw_engine_stats total = { 0 }, st;
-	struct tcpw_report_info ri = { 0 };
-	struct rte_eth_stats es = { 0 };
+	memset(ri, 0, sizeof(*ri));
+	ri->input = j->input;
+	ri->linktype = j->cap.linktype;
+	ri->tcpwin_thres = conf->tcpwin_thres;
+	ri->table_pairs = (uint64_t)conf->flow_table_pairs * pl.nrx;
+	ri->pid = (int)getpid();
+}
 
-	for (unsigned int i = 0; i < pl.nrx; i++) {
-		tcpw_engine_stats(pl.rx[i].engine, &st);
-		tcpw_engine_stats_merge(&total, &st);
-	}
-	rte_eth_stats_get(pl.port, &es);
-	ri.input = j->input;
-	ri.linktype = j->cap.linktype;
-	ri.tcpwin_thres = conf->tcpwin_thres;
-	ri.table_pairs = (uint64_t)conf->flow_table_pairs * pl.nrx;
-	ri.nic_ipackets = es.ipackets;
-	ri.nic_missed = es.imissed;
-	ri.nic_nombuf = es.rx_nombuf;
-	ri.nic_errors = es.ierrors;
-	ri.pid = (int)getpid();
-	tcpw_report_write(stdout, &total, &ri);
+/* The end report: the same as SIGUSR1's, once every lcore has stopped, plus the lcores. */
+static void
+report(void)
+{
+	struct tcpw_engine_stats st;
+
+	stats_report_end(&pl, stdout);
 	printf("RX lcores: %u (%s)\n", pl.nrx, pl.nrx == 1 ? "one queue" :
 	       pl.sw_dist ? "one queue, spread in software by a symmetric IP hash" :
 	       "symmetric RSS, one queue each");
 	for (unsigned int i = 0; i < pl.nrx; i++) {
-		tcpw_engine_stats(pl.rx[i].engine, &st);
+		rx_snapshot_read(&pl.rx[i], &st);
 		printf("  RX lcore %u (lcore %u): %" PRIu64 " packets (%" PRIu64 " not in flows), "
 		       "%" PRIu64 " flow lines, max %" PRIu64 " flows in memory, %" PRIu64
 		       " ended by a full table\n", i, pl.rx[i].lcore, st.pkts,
@@ -421,6 +427,7 @@ main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
 	if (rte_eal_init(a.eal_argc, a.eal_argv) < 0) {
 		fprintf(stderr, "tcpwintmtd: DPDK EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
@@ -475,6 +482,13 @@ main(int argc, char **argv)
 		goto out_cores;
 	if (open_writer(&conf, &j) != 0)
 		goto out_cores;
+	{
+		struct tcpw_report_info ri;
+
+		report_info(&conf, &j, &ri);
+		if (stats_register(&pl, &ri) != 0)
+			fprintf(stderr, "tcpwintmtd: warning: telemetry command not registered\n");
+	}
 	start_clock();
 	if (pthread_create(&writer, NULL, writer_main, &pl) != 0) {
 		fprintf(stderr, "tcpwintmtd: cannot start the writer thread\n");
@@ -493,7 +507,7 @@ main(int argc, char **argv)
 	atomic_store(&pl.timer_quit, true);
 	rte_eal_mp_wait_lcore();
 	pthread_join(writer, NULL);
-	report(&conf, &j);
+	report();
 
 	ret = 0;
 	if (j.cap.damaged) {

@@ -49,6 +49,11 @@ struct rx_core {
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
 	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
 	atomic_bool done;              /* flushed and drained (read: writer, main) */
+	/* Counters published for readers on other threads (telemetry, SIGUSR1): the RX lcore
+	 * copies its engine's counters here now and then, bracketed by snap_seq (odd while
+	 * copying); readers retry until they see the same even value before and after. */
+	atomic_uint snap_seq __rte_cache_aligned;
+	struct tcpw_engine_stats snap;
 } __rte_cache_aligned;
 
 /* TSC to capture-clock conversion, set once before the lcores start. */
@@ -89,6 +94,9 @@ clock_us(const struct clock *c, uint64_t tsc)
 
 	return c->base_us + d / c->hz * 1000000 + d % c->hz * 1000000 / c->hz;
 }
+
+/* Read an RX lcore's published counters (any thread). */
+void rx_snapshot_read(struct rx_core *rc, struct tcpw_engine_stats *out);
 
 int lcore_rx_main(void *arg);
 int lcore_timer_main(void *arg);

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live statistics, read on the telemetry thread or the main lcore: only the counters the
+ * RX lcores publish (rx_snapshot_read), the writer's atomics and the port's counters.
+ * Nothing here touches a flow table.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include "stats.h"
+
+static struct pipeline *stats_pl;
+static struct tcpw_report_info stats_info;
+
+void
+stats_collect(struct pipeline *pl, struct tcpw_engine_stats *total)
+{
+	struct tcpw_engine_stats st;
+
+	memset(total, 0, sizeof(*total));
+	for (unsigned int i = 0; i < pl->nrx; i++) {
+		rx_snapshot_read(&pl->rx[i], &st);
+		tcpw_engine_stats_merge(total, &st);
+	}
+}
+
+static void
+port_counters(struct pipeline *pl, struct tcpw_report_info *ri)
+{
+	struct rte_eth_stats es;
+
+	if (rte_eth_stats_get(pl->port, &es) != 0)
+		return;
+	ri->nic_ipackets = es.ipackets;
+	ri->nic_missed = es.imissed;
+	ri->nic_nombuf = es.rx_nombuf;
+	ri->nic_errors = es.ierrors;
+}
+
+static int
+telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pipeline *pl = stats_pl;
+	struct tcpw_report_info ri = stats_info;
+	struct tcpw_engine_stats s;
+
+	(void)cmd;
+	(void)params;
+	stats_collect(pl, &s);
+	port_counters(pl, &ri);
+	rte_tel_data_start_dict(d);
+#define U64(name, v) rte_tel_data_add_dict_u64(d, name, v)
+	U64("rx_lcores", pl->nrx);
+	U64("packets", s.pkts);
+	U64("bytes", s.bytes);
+	U64("packets_in_flow_records", s.rec_pkts);
+	U64("not_ip", s.verdict[TCPW_PKT_NON_IP]);
+	U64("truncated", s.verdict[TCPW_PKT_TRUNCATED]);
+	U64("malformed", s.verdict[TCPW_PKT_MALFORMED]);
+	U64("unsupported_linktype", s.verdict[TCPW_PKT_LINKTYPE]);
+	U64("orphan_fragments", s.frag_orphan);
+	U64("tcp_packets", s.tcp_pkts);
+	U64("tcpwin_below_threshold", s.win_below);
+	U64("flows_in_memory", s.flows_in_mem);
+	U64("a_flows", s.a_created);
+	U64("b_flows", s.b_created);
+	U64("flow_lines_written", s.rec_dirs);
+	U64("ended_by_full_table", s.autopilot);
+	U64("records_to_file", atomic_load(&pl->written));
+	U64("output_blocked", atomic_load(&pl->write_blocked));
+	U64("nic_ipackets", ri.nic_ipackets);
+	U64("nic_imissed", ri.nic_missed);
+	U64("nic_rx_nombuf", ri.nic_nombuf);
+	U64("nic_ierrors", ri.nic_errors);
+#undef U64
+	return 0;
+}
+
+int
+stats_register(struct pipeline *pl, const struct tcpw_report_info *info)
+{
+	stats_pl = pl;
+	stats_info = *info;
+	return rte_telemetry_register_cmd("/tcpwintmt/stats", telemetry_stats,
+					  "tcpwintmtd counters (packets, flows, records, NIC). "
+					  "No parameters");
+}
+
+static void
+write_report(struct pipeline *pl, FILE *f)
+{
+	struct tcpw_report_info ri = stats_info;
+	struct tcpw_engine_stats s;
+
+	stats_collect(pl, &s);
+	port_counters(pl, &ri);
+	tcpw_report_write(f, &s, &ri);
+	fflush(f);
+}
+
+void
+stats_report(struct pipeline *pl, FILE *f)
+{
+	fprintf(f, "USR1 status report (counters so far):\n");
+	write_report(pl, f);
+}
+
+void
+stats_report_end(struct pipeline *pl, FILE *f)
+{
+	write_report(pl, f);
+}
