@@ -320,18 +320,30 @@ all_rx_done(void)
 	return true;
 }
 
+/* One signal: stop capturing and write everything. Another: stop waiting for the disk. */
+static void
+handle_signals(void)
+{
+	if (got_signal == 0)
+		return;
+	got_signal = 0;
+	if (!atomic_load(&pl.quit))
+		atomic_store(&pl.quit, true);
+	else
+		atomic_store(&pl.give_up, true);
+}
+
 /* Control loop: turn signals into quit, and offline, notice net_pcap stalling. */
 static void
 control_loop(void)
 {
 	uint64_t last = 0, idle_since = rte_get_timer_cycles();
 
-	while (!all_rx_done()) {
+	while (!all_rx_done() || !atomic_load(&pl.writer_done)) {
 		uint64_t now = rte_get_timer_cycles();
 		uint64_t got = atomic_load(&pl.rx[0].rx_pkts);
 
-		if (got_signal && !atomic_load(&pl.quit))
-			atomic_store(&pl.quit, true);
+		handle_signals();
 		if (got_usr1) {
 			got_usr1 = 0;
 			stats_report(&pl, stderr);
@@ -510,6 +522,11 @@ main(int argc, char **argv)
 	report();
 
 	ret = 0;
+	if (atomic_load(&pl.records_lost) > 0) {
+		fprintf(stderr, "tcpwintmtd: %" PRIu64 " records lost: the disk refused them and "
+			"waiting was given up\n", (uint64_t)atomic_load(&pl.records_lost));
+		ret = 1;
+	}
 	if (j.cap.damaged) {
 		fprintf(stderr, "tcpwintmtd: %s is damaged or cut short after %" PRIu64
 			" packets (%s); those packets were processed and written\n",

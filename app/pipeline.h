@@ -85,6 +85,9 @@ struct pipeline {
 	atomic_uint_fast64_t written;  /* records handed to the file writer (writer) */
 	atomic_bool write_blocked;     /* the disk refuses records right now (writer) */
 	atomic_bool rotate_now;        /* rotate the flow file (main -> writer) */
+	atomic_bool give_up;           /* second SIGTERM: stop waiting for the disk (main) */
+	atomic_bool writer_done;       /* the writer thread finished (writer) */
+	atomic_uint_fast64_t records_lost; /* records dropped after giving up (writer) */
 };
 
 static inline uint64_t

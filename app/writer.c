@@ -9,6 +9,8 @@
  * dropped here. The thread ends once every RX lcore is done and its ring is empty.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +42,10 @@ write_one(struct pipeline *pl, const struct tcpw_record *rec, char *text, size_t
 	if (n <= 0)
 		return;
 	while (tcpw_writer_write(pl->writer, text, (size_t)n, time(NULL)) == -EAGAIN) {
+		if (atomic_load(&pl->give_up)) {
+			atomic_fetch_add(&pl->records_lost, 1);
+			break;
+		}
 		atomic_store(&pl->write_blocked, true);
 		usleep(RETRY_US);
 		tcpw_writer_tick(pl->writer, time(NULL));
@@ -58,6 +64,30 @@ write_ring(struct pipeline *pl, struct rte_ring *ring)
 		write_one(pl, &recs[i], text, sizeof(text));
 	atomic_fetch_add_explicit(&pl->written, n, memory_order_relaxed);
 	return n;
+}
+
+/* Every record is in hand: if the disk still refuses some, wait for space rather than lose
+ * them, until the operator gives up (a second SIGTERM/SIGINT). */
+static void
+wait_for_disk(struct pipeline *pl)
+{
+	struct tcpw_writer_stats ws;
+	bool told = false;
+
+	for (;;) {
+		tcpw_writer_tick(pl->writer, time(NULL));
+		tcpw_writer_stats(pl->writer, &ws);
+		if (ws.buffered == 0 || atomic_load(&pl->give_up))
+			break;
+		atomic_store(&pl->write_blocked, true);
+		if (!told)
+			fprintf(stderr, "tcpwintmtd: waiting for disk space to write the last %" PRIu64
+				" bytes of records (SIGTERM again to give up and lose them)\n",
+				ws.buffered);
+		told = true;
+		usleep(RETRY_US);
+	}
+	atomic_store(&pl->write_blocked, false);
 }
 
 void *
@@ -89,5 +119,7 @@ writer_main(void *arg)
 			break;
 		usleep(200);
 	}
+	wait_for_disk(pl);
+	atomic_store(&pl->writer_done, true);
 	return NULL;
 }

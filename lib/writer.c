@@ -34,6 +34,8 @@ struct tcpw_writer {
 	time_t opened;               /* when the active file was started */
 	time_t first_record;         /* when its first record was taken */
 	bool failing;                /* the last write failed: report the next success */
+	char last_stamp[32];         /* time part of the last closed name, and its sequence: */
+	unsigned int last_seq;       /* names never go back even when retention frees one */
 	struct tcpw_writer_stats st;
 };
 
@@ -223,18 +225,21 @@ retention(struct tcpw_writer *w)
 	closedir(d);
 }
 
-/* PREFIX-YYYYMMDDTHHMMSSZ.EXT, then _001, _002... until the name is free. */
+/* PREFIX-YYYYMMDDTHHMMSSZ.EXT, then _001, _002... within one second, so names sort in
+ * the order the files were closed (a name retention freed is not taken again). */
 static int
-closed_name(const struct tcpw_writer *w, char *out, size_t len)
+closed_name(struct tcpw_writer *w, char *out, size_t len)
 {
 	char stamp[32];
 	struct tm tm;
 	time_t t = w->first_record ? w->first_record : w->opened;
+	unsigned int seq;
 	struct stat st;
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	for (unsigned int seq = 0; seq < 1000; seq++) {
+	seq = strcmp(stamp, w->last_stamp) == 0 ? w->last_seq + 1 : 0;
+	for (; seq < 1000; seq++) {
 		char gz[NAME_MAX_ + 8];
 
 		if (seq == 0)
@@ -243,8 +248,11 @@ closed_name(const struct tcpw_writer *w, char *out, size_t len)
 			snprintf(out, len, "%s/%s-%s_%03u%s", w->p.dir, w->p.prefix, stamp, seq,
 				 w->p.ext);
 		snprintf(gz, sizeof(gz), "%s.gz", out);
-		if (stat(out, &st) != 0 && stat(gz, &st) != 0)
+		if (stat(out, &st) != 0 && stat(gz, &st) != 0) {
+			snprintf(w->last_stamp, sizeof(w->last_stamp), "%s", stamp);
+			w->last_seq = seq;
 			return 0;
+		}
 	}
 	return -EEXIST;
 }

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for the tests that capture live: a network namespace with a veth pair va/vb made
+by the test (IPv6 off, so the kernel sends nothing of its own), the daemon on va, and small
+pcap readers and writers. Every external command is bounded in time."""
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import time
+
+NS = "tcpwt-%d" % os.getpid()
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+
+
+def ns(*cmd):
+    return ["ip", "netns", "exec", NS, *cmd]
+
+
+def pcap_records(path):
+    """(linktype, [frame bytes]) of a classic pcap file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    linktype = struct.unpack(end + "I", data[20:24])[0]
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack(end + "I", data[off + 8:off + 12])[0]
+        frames.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return linktype, frames
+
+
+def win0(frames):
+    """TCP packets (Ethernet, IPv4, unfragmented) whose raw window field is 0."""
+    n = 0
+    for fr in frames:
+        if len(fr) < 34 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
+            continue
+        ihl = (fr[14] & 15) * 4
+        if len(fr) >= 14 + ihl + 16 and fr[14 + ihl + 14:14 + ihl + 16] == b"\x00\x00":
+            n += 1
+    return n
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)) + fr)
+
+
+class Daemon:
+    def __init__(self, daemon, outdir, conf_text, device="net_af_packet0,iface=va"):
+        os.makedirs(outdir, exist_ok=True)
+        self.outdir = outdir
+        conf = os.path.join(outdir, "live.conf")
+        with open(conf, "w") as f:
+            f.write(conf_text)
+        self.err = open(os.path.join(outdir, "stderr.txt"), "w+")
+        self.p = subprocess.Popen(ns(daemon, "-c", conf, "-i", device,
+                                     "-w", outdir), stdout=subprocess.PIPE,
+                                  stderr=self.err, text=True)
+        self.flows = os.path.join(outdir, "tcpwintmt_flows.txt")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            self.err.seek(0)
+            if "capturing on" in self.err.read():
+                return
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("daemon did not start: " + self.stderr())
+
+    def stderr(self):
+        self.err.seek(0)
+        return self.err.read()
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        out, _ = self.p.communicate(timeout=60)
+        return self.p.returncode, out
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+
+
+def available():
+    """None if live tests can run here, else why not."""
+    missing = [t for t in ("ip", "tcpreplay") if shutil.which(t) is None]
+    if os.geteuid() != 0 or missing:
+        return "needs root and %s" % (", ".join(missing) or "root")
+    return None
+
+
+def setup():
+    sh("ip", "netns", "add", NS)
+    sh("ip", "-n", NS, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+    for dev in ("va", "vb"):
+        sh("ip", "-n", NS, "link", "set", dev, "mtu", "9000", "up")
+    sh(*ns("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"))
+
+
+def teardown():
+    subprocess.run(["ip", "netns", "del", NS], capture_output=True, timeout=60)
+
+
+def replay(pcap, *opts):
+    subprocess.run(ns("tcpreplay", "-q", *opts, "-i", "vb", pcap), check=True,
+                   capture_output=True, timeout=120)
