@@ -19,7 +19,6 @@
 #include "writer.h"
 
 #define NAME_MAX_ 512
-#define MAX_CLOSED 4096          /* closed files considered by retention at once */
 
 struct tcpw_writer {
 	struct tcpw_writer_params p;
@@ -31,6 +30,8 @@ struct tcpw_writer {
 	size_t len;                  /* bytes waiting in buf */
 	uint64_t file_bytes;         /* bytes taken for the active file (header included) */
 	uint64_t file_records;
+	uint64_t written;            /* bytes written to the active file's inode */
+	bool mid_line;               /* the last byte written to it was not '\n' */
 	time_t opened;               /* when the active file was started */
 	time_t first_record;         /* when its first record was taken */
 	bool failing;                /* the last write failed: report the next success */
@@ -92,6 +93,8 @@ open_active(struct tcpw_writer *w, time_t now)
 	w->first_record = 0;
 	w->file_bytes = hlen;
 	w->file_records = 0;
+	w->written = 0;
+	w->mid_line = false;
 	/* the header goes first: the buffer is empty whenever a file is (re)opened */
 	memcpy(w->buf, w->p.header, hlen);
 	w->len = hlen;
@@ -118,6 +121,10 @@ flush_buf(struct tcpw_writer *w)
 		}
 		off += (size_t)n;
 		w->st.bytes += (uint64_t)n;
+	}
+	if (off > 0) {
+		w->written += off;
+		w->mid_line = w->buf[off - 1] != '\n';
 	}
 	memmove(w->buf, w->buf + off, w->len - off);
 	w->len -= off;
@@ -181,9 +188,12 @@ static bool
 is_closed_name(const struct tcpw_writer *w, const char *name)
 {
 	size_t pl = strlen(w->p.prefix);
-	const char *ext = strstr(name + pl, w->p.ext);
+	const char *ext;
 
-	return strncmp(name, w->p.prefix, pl) == 0 && name[pl] == '-' && ext != NULL &&
+	if (strncmp(name, w->p.prefix, pl) != 0 || name[pl] != '-')
+		return false;
+	ext = strstr(name + pl, w->p.ext);
+	return ext != NULL &&
 	       (strcmp(ext, w->p.ext) == 0 ||
 		(strncmp(ext, w->p.ext, strlen(w->p.ext)) == 0 &&
 		 strcmp(ext + strlen(w->p.ext), ".gz") == 0));
@@ -192,9 +202,9 @@ is_closed_name(const struct tcpw_writer *w, const char *name)
 static void
 retention(struct tcpw_writer *w)
 {
-	static struct closed files[MAX_CLOSED];
+	struct closed *files = NULL;
 	uint64_t total = 0;
-	size_t n = 0, first = 0;
+	size_t n = 0, cap = 0, first = 0;
 	struct dirent *de;
 	DIR *d;
 
@@ -203,12 +213,20 @@ retention(struct tcpw_writer *w)
 	d = opendir(w->p.dir);
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL && n < MAX_CLOSED) {
+	while ((de = readdir(d)) != NULL) {
 		struct stat st;
 
 		if (!is_closed_name(w, de->d_name) ||
 		    fstatat(dirfd(d), de->d_name, &st, 0) != 0)
 			continue;
+		if (n == cap) {
+			struct closed *more = realloc(files, (cap = cap ? 2 * cap : 64) *
+						      sizeof(*files));
+
+			if (more == NULL)
+				goto out; /* retry at the next rotation */
+			files = more;
+		}
 		snprintf(files[n].name, sizeof(files[n].name), "%s", de->d_name);
 		files[n].bytes = (uint64_t)st.st_size;
 		total += files[n].bytes;
@@ -222,6 +240,8 @@ retention(struct tcpw_writer *w)
 		total -= files[first].bytes;
 		first++;
 	}
+out:
+	free(files);
 	closedir(d);
 }
 
@@ -268,7 +288,9 @@ rotate(struct tcpw_writer *w, time_t now)
 		report(w, "fsync %s: %s", w->path, strerror(errno));
 	close(w->fd);
 	w->fd = -1;
-	if (closed_name(w, closed, sizeof(closed)) != 0 || rename(w->path, closed) != 0) {
+	if (closed_name(w, closed, sizeof(closed)) != 0) {
+		report(w, "cannot rename %s: 1000 closed files in one second", w->path);
+	} else if (rename(w->path, closed) != 0) {
 		report(w, "cannot rename %s: %s", w->path, strerror(errno));
 	} else {
 		w->st.files_closed++;
@@ -288,12 +310,16 @@ rotation_due(const struct tcpw_writer *w, time_t now)
 		return false;
 	if (w->p.rotate_bytes && w->file_bytes >= w->p.rotate_bytes)
 		return true;
-	return w->p.rotate_interval_s && now - w->opened >= (time_t)w->p.rotate_interval_s;
+	/* from the first record, so a file never spans more than the interval of records and
+	 * an idle period does not end in a one-record file */
+	return w->p.rotate_interval_s && now - w->first_record >= (time_t)w->p.rotate_interval_s;
 }
 
 int
 tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t now)
 {
+	if (len > w->p.buffer_bytes - strlen(w->p.header))
+		return -EMSGSIZE;
 	if (w->p.buffer_bytes - w->len < len) {
 		if (flush_buf(w) != 0 && w->p.buffer_bytes - w->len < len)
 			return -EAGAIN;
@@ -333,14 +359,44 @@ check_active(struct tcpw_writer *w, time_t now)
 	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w->fd < 0 && errno == ENOENT && mkdir(w->p.dir, 0755) == 0)
 		w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0)
+	if (w->fd < 0) {
+		report(w, "cannot open %s: %s", w->path, strerror(errno));
 		return;
+	}
 	if (fstat(w->fd, &st) == 0) {
 		w->dev = st.st_dev;
 		w->ino = st.st_ino;
 	}
-	if (write(w->fd, w->p.header, strlen(w->p.header)) < 0)
-		report(w, "writing %s: %s", w->path, strerror(errno));
+	if (w->written == 0) {
+		/* nothing reached the old inode: buf still starts with the header */
+		w->file_bytes = w->len;
+	} else {
+		/* part of this file went to the removed inode: the header is no longer in buf */
+		size_t hlen = strlen(w->p.header);
+
+		w->written = 0;
+		if (w->mid_line) {
+			/* the head of this line went with the old file: drop its tail */
+			char *nl = memchr(w->buf, '\n', w->len);
+			size_t drop = nl != NULL ? (size_t)(nl - w->buf) + 1 : w->len;
+
+			memmove(w->buf, w->buf + drop, w->len - drop);
+			w->len -= drop;
+		}
+		if (hlen <= w->p.buffer_bytes - w->len) {
+			memmove(w->buf + hlen, w->buf, w->len);
+			memcpy(w->buf, w->p.header, hlen);
+			w->len += hlen;
+		} else if (write(w->fd, w->p.header, hlen) == (ssize_t)hlen) {
+			/* no room in buf: write it first (sketch: retry a short write) */
+			w->st.bytes += hlen;
+			w->written = hlen;
+		} else {
+			report(w, "writing %s: %s", w->path, strerror(errno));
+		}
+		w->mid_line = false;
+		w->file_bytes = w->written + w->len;
+	}
 }
 
 void
@@ -415,6 +471,8 @@ tcpw_writer_open(const struct tcpw_writer_params *p, time_t now)
 		return NULL;
 	}
 	rc = open_active(w, now);
+	if (rc == 0)
+		flush_buf(w); /* the header is in the file from the start */
 	if (rc != 0) {
 		free(w->buf);
 		tcpw_free(w);
