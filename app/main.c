@@ -63,15 +63,21 @@ on_signal(int sig)
 		got_signal = sig;
 }
 
-/* Packet mode is a diagnostic mode: lines are written by the one RX lcore, as Tranalyzer. */
+/* Packet mode is a diagnostic mode: lines are written by the one RX lcore, as Tranalyzer
+ * does, through a rotating writer of their own (so it waits if the disk is full). */
 static void
 write_packet_line(void *ctx, const struct tcpw_pkt_line *line)
 {
 	struct rx_core *rc = ctx;
 	int n = tcpw_record_format_packet(line, rc->pkt_line, PKT_LINE_BYTES);
 
-	if (n > 0)
-		fwrite(rc->pkt_line, 1, (size_t)n, rc->pkt_file);
+	if (n <= 0)
+		return;
+	while (tcpw_writer_write(rc->pkt_log, rc->pkt_line, (size_t)n, time(NULL)) == -EAGAIN &&
+	       !atomic_load(&pl.give_up)) {
+		usleep(100000);
+		tcpw_writer_tick(rc->pkt_log, time(NULL));
+	}
 }
 
 static int
@@ -98,16 +104,6 @@ base_name(char *out, size_t len, const char *input)
 	snprintf(out, len, "%s", base);
 }
 
-static FILE *
-open_out(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		fprintf(stderr, "tcpwintmtd: cannot write %s: %s\n", path, strerror(errno));
-	return f;
-}
-
 static int
 ensure_dir(const char *dir)
 {
@@ -124,7 +120,7 @@ struct job {
 	const char *dir;
 	char base[PATH_MAX];       /* file name stem: input name without extension, or prefix */
 	char flows_prefix[PATH_MAX];
-	char packets_path[PATH_MAX];
+	char packets_prefix[PATH_MAX];
 	struct capture_info cap;
 };
 
@@ -165,8 +161,8 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 		snprintf(j->base, sizeof(j->base), "%s", conf->output_prefix);
 	if (snprintf(j->flows_prefix, sizeof(j->flows_prefix), "%s_flows", j->base) >=
 		(int)sizeof(j->flows_prefix) ||
-	    snprintf(j->packets_path, sizeof(j->packets_path), "%s/%s_packets.txt", j->dir,
-		     j->base) >= (int)sizeof(j->packets_path)) {
+	    snprintf(j->packets_prefix, sizeof(j->packets_prefix), "%s_packets", j->base) >=
+		(int)sizeof(j->packets_prefix)) {
 		fprintf(stderr, "tcpwintmtd: output path too long\n");
 		return -1;
 	}
@@ -225,8 +221,31 @@ close_writer(void)
 	return rc;
 }
 
+static struct tcpw_writer *
+open_packet_log(const struct tcpw_conf *conf, const struct job *j)
+{
+	struct tcpw_writer_params wp = {
+		.dir = j->dir,
+		.prefix = j->packets_prefix,
+		.ext = ".txt",
+		.header = tcpw_record_packet_header,
+		.rotate_bytes = conf->packet_log_rotate_bytes,
+		.keep_files = conf->packet_log_keep_files,
+		.gzip = conf->packet_log_gzip,
+		.buffer_bytes = WRITER_BUFFER,
+		.log = log_writer,
+	};
+	struct tcpw_writer *w;
+
+	w = tcpw_writer_open(&wp, time(NULL));
+	if (w == NULL)
+		fprintf(stderr, "tcpwintmtd: cannot write %s/%s.txt: %s\n", j->dir,
+			j->packets_prefix, strerror(errno));
+	return w;
+}
+
 static int
-setup_cores(const struct tcpw_conf *conf, const struct app_args *a, const struct job *j)
+setup_cores(const struct tcpw_conf *conf, const struct job *j)
 {
 	struct tcpw_engine_params ep = {
 		.pairs = conf->flow_table_pairs,
@@ -258,12 +277,11 @@ setup_cores(const struct tcpw_conf *conf, const struct app_args *a, const struct
 		rc->scratch = malloc(SCRATCH_BYTES);
 		ep.emit_ctx = rc;
 		ep.flow_ind_first = i + 1;
-		if (a->packet_mode) {
-			rc->pkt_file = open_out(j->packets_path);
+		if (pl.packet_mode) {
+			rc->pkt_log = open_packet_log(conf, j);
 			rc->pkt_line = malloc(PKT_LINE_BYTES);
-			if (rc->pkt_file == NULL || rc->pkt_line == NULL)
+			if (rc->pkt_log == NULL || rc->pkt_line == NULL)
 				return -1;
-			fputs(tcpw_record_packet_header, rc->pkt_file);
 			ep.pkt_cb = write_packet_line;
 			ep.pkt_ctx = rc;
 		}
@@ -286,8 +304,8 @@ close_cores(void)
 	for (unsigned int i = 0; i < pl.nrx; i++) {
 		struct rx_core *rc = &pl.rx[i];
 
-		if (rc->pkt_file != NULL && (ferror(rc->pkt_file) | fclose(rc->pkt_file)) != 0) {
-			fprintf(stderr, "tcpwintmtd: writing the packet file failed\n");
+		if (tcpw_writer_close(rc->pkt_log) != 0) {
+			fprintf(stderr, "tcpwintmtd: the end of the packet log could not be written\n");
 			ret = -1;
 		}
 		free(rc->pkt_line);
@@ -451,8 +469,10 @@ main(int argc, char **argv)
 			"gave %u\n", TCPW_CONF_RX_MAX + 2, rte_lcore_count());
 		goto out_eal;
 	}
-	if (a.packet_mode && pl.nrx > 1) {
-		fprintf(stderr, "tcpwintmtd: packet mode (-s) needs one RX lcore; %u were given\n",
+	pl.packet_mode = a.packet_mode || conf.packet_log_enable;
+	if (pl.packet_mode && pl.nrx > 1) {
+		fprintf(stderr, "tcpwintmtd: packet mode (-s, packet_log.enable) needs one RX lcore; %u "
+			"were given\n",
 			pl.nrx);
 		goto out_eal;
 	}
@@ -490,7 +510,7 @@ main(int argc, char **argv)
 	pl.tick_us = (uint64_t)conf.timer_tick_ms * 1000;
 	pl.json = strcmp(conf.output_format, "json") == 0;
 	pl.flush_interval_ms = conf.output_flush_interval_ms;
-	if (setup_cores(&conf, &a, &j) != 0)
+	if (setup_cores(&conf, &j) != 0)
 		goto out_cores;
 	if (open_writer(&conf, &j) != 0)
 		goto out_cores;

@@ -41,7 +41,7 @@ struct rx_core {
 	bool polls;                    /* polls a port queue */
 	bool stopped;                  /* a poller that stopped polling */
 	uint8_t *scratch;              /* linear copy of multi-segment frames */
-	FILE *pkt_file;                /* packet mode (one RX lcore only) */
+	struct tcpw_writer *pkt_log;   /* packet mode (one RX lcore only): written here */
 	char *pkt_line;
 	uint64_t last_advance_us;      /* live: last clock step given to the engine */
 	uint64_t time_max_us;          /* software distributor: latest packet time so far */
@@ -81,6 +81,7 @@ struct pipeline {
 	atomic_bool timer_quit;        /* stop the timer lcore (after the RX lcores) */
 	struct tcpw_writer *writer;    /* writer thread only (after start-up) */
 	bool json;                     /* output.format = "json" */
+	bool packet_mode;              /* -s or packet_log.enable */
 	uint64_t flush_interval_ms;
 	atomic_uint_fast64_t written;  /* records handed to the file writer (writer) */
 	atomic_bool write_blocked;     /* the disk refuses records right now (writer) */

@@ -38,11 +38,14 @@ write_one(struct pipeline *pl, const struct tcpw_record *rec, char *text, size_t
 {
 	int n = pl->json ? tcpw_record_format_json(rec, text, len) :
 			   tcpw_record_format(rec, text, len);
+	int rc;
 
-	if (n <= 0)
+	if (n <= 0) {
+		atomic_fetch_add(&pl->records_lost, 1); /* cannot happen: 8 KiB > 2 lines */
 		return;
-	while (tcpw_writer_write(pl->writer, text, (size_t)n, time(NULL)) == -EAGAIN) {
-		if (atomic_load(&pl->give_up)) {
+	}
+	while ((rc = tcpw_writer_write(pl->writer, text, (size_t)n, time(NULL))) != 0) {
+		if (rc != -EAGAIN || atomic_load(&pl->give_up)) {
 			atomic_fetch_add(&pl->records_lost, 1);
 			break;
 		}

@@ -125,6 +125,16 @@ static const struct key_spec keys[] = {
 	{ .path = "output.flush_interval_ms", .type = KEY_INT, KEY_FIELD(output_flush_interval_ms),
 	  .def.i = 1000, .min = 1, .max = 60000, .unit = "ms",
 	  .is_reloadable = true },
+	{ .path = "packet_log.enable", .type = KEY_BOOL, KEY_FIELD(packet_log_enable),
+	  .def.i = 0, .unit = "", .is_reloadable = false },
+	{ .path = "packet_log.rotate_bytes", .type = KEY_INT, KEY_FIELD(packet_log_rotate_bytes),
+	  .def.i = 0, .min = 0, .max = UINT32_MAX, .unit = "bytes (0: no size rotation)",
+	  .is_reloadable = true },
+	{ .path = "packet_log.keep_files", .type = KEY_INT, KEY_FIELD(packet_log_keep_files),
+	  .def.i = 0, .min = 0, .max = 1000000, .unit = "closed files (0: keep all)",
+	  .is_reloadable = true },
+	{ .path = "packet_log.gzip", .type = KEY_BOOL, KEY_FIELD(packet_log_gzip),
+	  .def.i = 0, .unit = "", .is_reloadable = true },
 };
 
 /* Error lines collected into the caller's buffer; count goes on even once the buffer is full. */

@@ -48,6 +48,11 @@ struct tcpw_conf {
 	uint32_t output_keep_mbytes;       /**< MiB of closed files kept; 0: all */
 	bool output_gzip;                  /**< gzip closed files */
 	uint32_t output_flush_interval_ms; /**< records reach the file at least this often */
+	/* packet log (Tranalyzer's -s): one line per packet, one RX lcore only */
+	bool packet_log_enable;            /**< write DIR/<name>_packets.txt (as -s) */
+	uint32_t packet_log_rotate_bytes;  /**< rotate it at this size; 0: off */
+	uint32_t packet_log_keep_files;    /**< closed packet logs kept; 0: all */
+	bool packet_log_gzip;              /**< gzip closed packet logs */
 };
 
 /** Fill @p conf with every default. */

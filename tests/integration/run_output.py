@@ -7,12 +7,13 @@ JSON lines and live statistics.
      the active file hold exactly the records of an unrotated run, in order; every file
      starts with the header row and ends with a complete line; names sort by time;
      retention keeps exactly the newest keep_files closed files;
-  2. time rotation and tail -F (live, a netns of the test's own): records arrive over a few
+  2. time rotation (with gzip) and tail -F (live, a netns of the test's own): records arrive over a few
      seconds with rotate_interval_s = 1 and a small rotate_bytes; a follower that reopens
      the active file by name, as `tail -F` does, receives every record exactly once across
      at least three rotations;
   3. a full disk (a 2 MiB tmpfs mounted by the test and filled up): the daemon reports the
      error once, keeps running, and once space is freed writes every record, none lost;
+     the packet log (packet_log.enable) rotates and compresses the same way;
   4. JSON lines: one object per flow line, the same values as the text file;
   5. dpdk-telemetry.py reads /tcpwintmt/stats from a running daemon.
 Usage: run_output.py DAEMON OUTDIR DATA. Parts 2, 3 and 5 need root (else SKIP, named).
@@ -74,7 +75,7 @@ def records_of(paths, header):
 
 def size_rotation(daemon, outdir, data):
     pcap = os.path.join(data, "demo.pcap")
-    ref = run(daemon, pcap, os.path.join(outdir, "plain"))
+    ref = run(daemon, pcap, os.path.join(outdir, "plain"), extra=("-s",))
     with open(os.path.join(outdir, "plain", "demo_flows.txt")) as f:
         header = f.readline()
         want = f.read().splitlines()
@@ -95,6 +96,17 @@ def size_rotation(daemon, outdir, data):
         check(all(c.endswith(".txt.gz") == gz for c in closed) and
               not glob.glob(os.path.join(out, "*.part")),
               "size rotation%s: closed file names" % (" + gzip" if gz else ""))
+    out = os.path.join(outdir, "pktlog")
+    p = run(daemon, pcap, out, "packet_log = { enable = true; rotate_bytes = 2000; "
+            "gzip = true; };\n")
+    with open(os.path.join(outdir, "plain", "demo_packets.txt")) as f:
+        pheader = f.readline()
+        pwant = f.read().splitlines()
+    closed = sorted(glob.glob(os.path.join(out, "demo_packets-*")))
+    got, problems = records_of(closed + [os.path.join(out, "demo_packets.txt")], pheader)
+    check(p.returncode == 0 and len(closed) >= 2 and got == pwant and not problems,
+          "packet log rotation + gzip: %d closed files, every line once, in order %s"
+          % (len(closed), problems))
     out = os.path.join(outdir, "keep")
     run(daemon, pcap, out, "output = { rotate_bytes = 600; keep_files = 2; };\n")
     closed, active = split_files(out, "demo")
@@ -145,7 +157,7 @@ class Follower(threading.Thread):
 
 def tail_and_time_rotation(daemon, outdir, data):
     out = os.path.join(outdir, "tail")
-    conf = ("output = { rotate_interval_s = 1; rotate_bytes = 700; };\n"
+    conf = ("output = { rotate_interval_s = 1; rotate_bytes = 700; gzip = true; };\n"
             "timeouts = { flow_timeout_s = 0.3; tmt_est_s = 0.3; tmt_bgn_s = 0.3; };\n")
     follower = Follower(os.path.join(out, "tcpwintmt_flows.txt"))
     d = Daemon(daemon, out, conf)
