@@ -40,6 +40,7 @@
 #include "ports.h"
 #include "record.h"
 #include "report.h"
+#include "notify.h"
 #include "stats.h"
 #include "writer.h"
 
@@ -345,9 +346,10 @@ handle_signals(void)
 	if (got_signal == 0)
 		return;
 	got_signal = 0;
-	if (!atomic_load(&pl.quit))
+	if (!atomic_load(&pl.quit)) {
+		notify_stopping();
 		atomic_store(&pl.quit, true);
-	else
+	} else
 		atomic_store(&pl.give_up, true);
 }
 
@@ -362,6 +364,7 @@ control_loop(void)
 		uint64_t got = atomic_load(&pl.rx[0].rx_pkts);
 
 		handle_signals();
+		notify_tick(&pl, tcpw_writer_path(pl.writer));
 		if (got_usr1) {
 			got_usr1 = 0;
 			stats_report(&pl, stderr);
@@ -530,6 +533,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "tcpwintmtd: cannot launch the lcores\n");
 		atomic_store(&pl.quit, true);
 	}
+	notify_ready();
 	if (pl.live)
 		fprintf(stderr, "tcpwintmtd: capturing on %s (port %u, %s), %u RX lcore(s); "
 			"writing %s\n", j.input, pl.port, plan.driver, pl.nrx,
