@@ -7,4 +7,9 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	gcc meson ninja-build pkg-config \
 	dpdk libdpdk-dev libconfig-dev libsystemd-dev libcmocka-dev libpcap-dev zlib1g-dev \
-	python3 python3-scapy tcpreplay iproute2
+	python3 python3-scapy tcpreplay iproute2 systemd man-db
+# The Dockerfile linter (CI lints the Dockerfile; there is no Docker engine here).
+if command -v npm >/dev/null 2>&1 && ! command -v dockerfilelint >/dev/null 2>&1; then
+	npm install -g --no-fund --no-audit dockerfilelint@1.8.0 >/dev/null 2>&1 ||
+		echo "warning: could not install dockerfilelint; lint.dockerfile will use npx"
+fi
