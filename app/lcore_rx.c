@@ -235,6 +235,22 @@ rx_snapshot_read(struct rx_core *rc, struct tcpw_engine_stats *out)
 	} while ((before & 1) != 0 || before != after);
 }
 
+/* A reload reaches this lcore at a loop boundary: the engine takes the new constants. */
+static void
+rx_reload(struct rx_core *rc)
+{
+	struct reload_box r;
+	unsigned int seq = reload_take(&rc->pl->reload,
+				       atomic_load_explicit(&rc->reload_seq, memory_order_relaxed),
+				       &r);
+
+	if (seq == 0)
+		return;
+	if (tcpw_engine_set_timeouts(rc->engine, &r.tmt, r.flow_timeout_s) != 0)
+		atomic_store_explicit(&rc->reload_failed, true, memory_order_relaxed);
+	atomic_store_explicit(&rc->reload_seq, seq, memory_order_release);
+}
+
 static bool
 input_finished(const struct rx_core *rc)
 {
@@ -271,8 +287,10 @@ lcore_rx_main(void *arg)
 		}
 		tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP);
 		if (atomic_fetch_add_explicit(&rc->loops, 1, memory_order_relaxed) %
-		    SNAPSHOT_LOOPS == 0)
+		    SNAPSHOT_LOOPS == 0) {
 			rx_publish(rc);
+			rx_reload(rc);
+		}
 	}
 	tcpw_engine_flush(rc->engine);
 	while (tcpw_engine_pending(rc->engine) > 0)

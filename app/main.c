@@ -54,12 +54,15 @@
 static struct pipeline pl;
 static volatile sig_atomic_t got_signal;
 static volatile sig_atomic_t got_usr1;
+static volatile sig_atomic_t got_hup;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		got_usr1 = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
 	else
 		got_signal = sig;
 }
@@ -353,9 +356,81 @@ handle_signals(void)
 		atomic_store(&pl.give_up, true);
 }
 
+static void
+publish_reload(const struct tcpw_conf *c)
+{
+	struct reload_box *box = &pl.reload;
+	unsigned int seq = atomic_load(&box->seq);
+
+	atomic_store(&box->seq, seq + 1);
+	atomic_thread_fence(memory_order_release);
+	box->tmt = (struct tcpw_tmt){ c->tcpwin_thres, c->tcpwin_flwprg, (float)c->tmt_bgn_s,
+				      (float)c->tmt_est_s, (float)c->tmt_abrt_s };
+	box->flow_timeout_s = (float)c->flow_timeout_s;
+	box->policy.rotate_bytes = c->output_rotate_bytes;
+	box->policy.rotate_interval_s = c->output_rotate_interval_s;
+	box->policy.keep_files = c->output_keep_files;
+	box->policy.keep_bytes = (uint64_t)c->output_keep_mbytes << 20;
+	box->policy.gzip = c->output_gzip;
+	box->flush_interval_ms = c->output_flush_interval_ms;
+	atomic_store_explicit(&box->seq, seq + 2, memory_order_release);
+}
+
+/* Wait (bounded) until every running RX lcore and the writer took reload @p seq. */
+static bool
+reload_applied(unsigned int seq)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		bool all = atomic_load(&pl.writer_reload_seq) == seq || atomic_load(&pl.writer_done);
+
+		for (unsigned int i = 0; i < pl.nrx; i++)
+			all &= atomic_load(&pl.rx[i].reload_seq) == seq ||
+			       atomic_load(&pl.rx[i].done);
+		if (all)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* SIGHUP: load the file again; take it only if it is valid and changes nothing that needs
+ * a restart; otherwise say why and keep running on the current configuration. */
+static void
+reload(struct tcpw_conf *cur, const char *path)
+{
+	struct tcpw_conf next;
+	char err[4096];
+
+	if (path == NULL) {
+		fprintf(stderr, "tcpwintmtd: SIGHUP: started without -c, nothing to reload\n");
+		return;
+	}
+	notify_reloading();
+	tcpw_conf_defaults(&next);
+	if (tcpw_conf_load(path, &next, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tcpwintmtd: reload refused, keeping the running configuration; "
+			"%s has errors:\n%s\n", path, err);
+	} else if (tcpw_conf_diff(cur, &next, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tcpwintmtd: reload refused, keeping the running configuration:"
+			"\n%s\n", err);
+	} else {
+		publish_reload(&next);
+		if (!reload_applied(atomic_load(&pl.reload.seq)))
+			fprintf(stderr, "tcpwintmtd: reload: not every lcore took it within 5 s\n");
+		for (unsigned int i = 0; i < pl.nrx; i++)
+			if (atomic_exchange(&pl.rx[i].reload_failed, false))
+				fprintf(stderr, "tcpwintmtd: RX lcore %u keeps its timeouts: too many "
+					"distinct timeout values since start (restart to use more)\n",
+					i);
+		*cur = next;
+		fprintf(stderr, "tcpwintmtd: configuration reloaded from %s\n", path);
+	}
+	notify_ready();
+}
+
 /* Control loop: turn signals into quit, and offline, notice net_pcap stalling. */
 static void
-control_loop(void)
+control_loop(struct tcpw_conf *conf, const char *conf_file)
 {
 	uint64_t last = 0, idle_since = rte_get_timer_cycles();
 
@@ -365,6 +440,10 @@ control_loop(void)
 
 		handle_signals();
 		notify_tick(&pl, tcpw_writer_path(pl.writer));
+		if (got_hup) {
+			got_hup = 0;
+			reload(conf, conf_file);
+		}
 		if (got_usr1) {
 			got_usr1 = 0;
 			stats_report(&pl, stderr);
@@ -461,6 +540,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);
+	signal(SIGHUP, on_signal);
 	if (rte_eal_init(a.eal_argc, a.eal_argv) < 0) {
 		fprintf(stderr, "tcpwintmtd: DPDK EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
@@ -524,6 +604,7 @@ main(int argc, char **argv)
 		if (stats_register(&pl, &ri) != 0)
 			fprintf(stderr, "tcpwintmtd: warning: telemetry command not registered\n");
 	}
+	publish_reload(&conf); /* the configuration in effect, for telemetry and reloads */
 	start_clock();
 	if (pthread_create(&writer, NULL, writer_main, &pl) != 0) {
 		fprintf(stderr, "tcpwintmtd: cannot start the writer thread\n");
@@ -539,7 +620,7 @@ main(int argc, char **argv)
 			"writing %s\n", j.input, pl.port, plan.driver, pl.nrx,
 			tcpw_writer_path(pl.writer));
 
-	control_loop();
+	control_loop(&conf, a.conf_file);
 	atomic_store(&pl.timer_quit, true);
 	rte_eal_mp_wait_lcore();
 	pthread_join(writer, NULL);

@@ -49,6 +49,15 @@ notify_ready(void)
 }
 
 void
+notify_reloading(void)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, mono_us());
+	sd_notify(0, msg);
+}
+
+void
 notify_stopping(void)
 {
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping: writing every flow in memory");

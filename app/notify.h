@@ -13,6 +13,7 @@
 #include "pipeline.h"
 
 void notify_ready(void);
+void notify_reloading(void);
 void notify_stopping(void);
 /* Call about every 10 ms from the control loop. */
 void notify_tick(struct pipeline *pl, const char *active_file);

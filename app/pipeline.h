@@ -49,6 +49,8 @@ struct rx_core {
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
 	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
 	atomic_bool done;              /* flushed and drained (read: writer, main) */
+	atomic_uint reload_seq;        /* last reload applied (read: main, telemetry) */
+	atomic_bool reload_failed;     /* the engine could not take the last one (read: main) */
 	/* Counters published for readers on other threads (telemetry, SIGUSR1): the RX lcore
 	 * copies its engine's counters here now and then, bracketed by snap_seq (odd while
 	 * copying); readers retry until they see the same even value before and after. */
@@ -61,6 +63,17 @@ struct clock {
 	uint64_t base_tsc;
 	uint64_t base_us;              /* wall clock at base_tsc, microseconds since the epoch */
 	uint64_t hz;
+};
+
+/* A reloaded configuration on its way to the lcores and the writer: main writes it between
+ * an odd and an even seq; each reader copies it when seq is even and new to it, and
+ * rereads if seq moved meanwhile (no lock on the RX path). */
+struct reload_box {
+	atomic_uint seq;
+	struct tcpw_tmt tmt;
+	float flow_timeout_s;
+	struct tcpw_writer_params policy; /* rotation, retention, gzip */
+	uint64_t flush_interval_ms;
 };
 
 struct pipeline {
@@ -86,6 +99,8 @@ struct pipeline {
 	atomic_uint_fast64_t written;  /* records handed to the file writer (writer) */
 	atomic_bool write_blocked;     /* the disk refuses records right now (writer) */
 	atomic_bool rotate_now;        /* rotate the flow file (main -> writer) */
+	struct reload_box reload;      /* main -> RX lcores, writer */
+	atomic_uint writer_reload_seq; /* last reload the writer applied */
 	atomic_bool give_up;           /* second SIGTERM: stop waiting for the disk (main) */
 	atomic_bool writer_done;       /* the writer thread finished (writer) */
 	atomic_uint_fast64_t records_lost; /* records dropped after giving up (writer) */
@@ -97,6 +112,24 @@ clock_us(const struct clock *c, uint64_t tsc)
 	uint64_t d = tsc - c->base_tsc;
 
 	return c->base_us + d / c->hz * 1000000 + d % c->hz * 1000000 / c->hz;
+}
+
+/* Copy the reload box if it holds a reload newer than @p seen; returns its seq, or 0. */
+static inline unsigned int
+reload_take(struct reload_box *box, unsigned int seen, struct reload_box *out)
+{
+	unsigned int before, after;
+
+	before = atomic_load_explicit(&box->seq, memory_order_acquire);
+	if (before == seen || (before & 1) != 0)
+		return 0;
+	out->tmt = box->tmt;
+	out->flow_timeout_s = box->flow_timeout_s;
+	out->policy = box->policy;
+	out->flush_interval_ms = box->flush_interval_ms;
+	atomic_thread_fence(memory_order_acquire);
+	after = atomic_load_explicit(&box->seq, memory_order_relaxed);
+	return before == after ? before : 0;
 }
 
 /* Read an RX lcore's published counters (any thread). */

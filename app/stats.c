@@ -39,6 +39,32 @@ port_counters(struct pipeline *pl, struct tcpw_report_info *ri)
 	ri->nic_errors = es.ierrors;
 }
 
+/* The configuration in effect: what the last reload published, and whether every running
+ * RX lcore has taken it. */
+static void
+telemetry_config(struct pipeline *pl, struct rte_tel_data *d)
+{
+	struct reload_box r;
+	unsigned int seq = reload_take(&pl->reload, ~0u, &r);
+	bool applied = true;
+
+	if (seq == 0)
+		return;
+	for (unsigned int i = 0; i < pl->nrx; i++)
+		applied &= atomic_load(&pl->rx[i].reload_seq) == seq || atomic_load(&pl->rx[i].done);
+	rte_tel_data_add_dict_u64(d, "config_generation", seq / 2);
+	rte_tel_data_add_dict_u64(d, "config_applied", applied);
+	rte_tel_data_add_dict_u64(d, "tcpwin_thres", r.tmt.thres);
+	rte_tel_data_add_dict_u64(d, "tcpwin_flwprg", r.tmt.flwprg);
+	rte_tel_data_add_dict_u64(d, "tmt_bgn_us", (uint64_t)((double)r.tmt.bgn_s * 1e6 + 0.5));
+	rte_tel_data_add_dict_u64(d, "tmt_est_us", (uint64_t)((double)r.tmt.est_s * 1e6 + 0.5));
+	rte_tel_data_add_dict_u64(d, "tmt_abrt_us", (uint64_t)((double)r.tmt.abrt_s * 1e6 + 0.5));
+	rte_tel_data_add_dict_u64(d, "flow_timeout_us",
+				  (uint64_t)((double)r.flow_timeout_s * 1e6 + 0.5));
+	rte_tel_data_add_dict_u64(d, "rotate_bytes", r.policy.rotate_bytes);
+	rte_tel_data_add_dict_u64(d, "rotate_interval_s", r.policy.rotate_interval_s);
+}
+
 static int
 telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -74,6 +100,7 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	U64("nic_imissed", ri.nic_missed);
 	U64("nic_rx_nombuf", ri.nic_nombuf);
 	U64("nic_ierrors", ri.nic_errors);
+	telemetry_config(pl, d);
 #undef U64
 	return 0;
 }

@@ -93,6 +93,19 @@ wait_for_disk(struct pipeline *pl)
 	atomic_store(&pl->write_blocked, false);
 }
 
+static void
+writer_reload(struct pipeline *pl)
+{
+	struct reload_box r;
+	unsigned int seq = reload_take(&pl->reload, atomic_load(&pl->writer_reload_seq), &r);
+
+	if (seq == 0)
+		return;
+	tcpw_writer_set_policy(pl->writer, &r.policy);
+	pl->flush_interval_ms = r.flush_interval_ms;
+	atomic_store(&pl->writer_reload_seq, seq);
+}
+
 void *
 writer_main(void *arg)
 {
@@ -110,6 +123,7 @@ writer_main(void *arg)
 			n += write_ring(pl, pl->rx[i].records);
 			all_done &= done && rte_ring_empty(pl->rx[i].records);
 		}
+		writer_reload(pl);
 		if (atomic_exchange(&pl->rotate_now, false))
 			tcpw_writer_rotate(pl->writer, time(NULL));
 		if (n == 0 || mono_ms() - last_tick >= pl->flush_interval_ms) {

@@ -129,12 +129,12 @@ static const struct key_spec keys[] = {
 	  .def.i = 0, .unit = "", .is_reloadable = false },
 	{ .path = "packet_log.rotate_bytes", .type = KEY_INT, KEY_FIELD(packet_log_rotate_bytes),
 	  .def.i = 0, .min = 0, .max = UINT32_MAX, .unit = "bytes (0: no size rotation)",
-	  .is_reloadable = true },
+	  .is_reloadable = false },
 	{ .path = "packet_log.keep_files", .type = KEY_INT, KEY_FIELD(packet_log_keep_files),
 	  .def.i = 0, .min = 0, .max = 1000000, .unit = "closed files (0: keep all)",
-	  .is_reloadable = true },
+	  .is_reloadable = false },
 	{ .path = "packet_log.gzip", .type = KEY_BOOL, KEY_FIELD(packet_log_gzip),
-	  .def.i = 0, .unit = "", .is_reloadable = true },
+	  .def.i = 0, .unit = "", .is_reloadable = false },
 };
 
 /* Error lines collected into the caller's buffer; count goes on even once the buffer is full. */
@@ -669,4 +669,49 @@ tcpw_conf_load_string(const char *text, struct tcpw_conf *conf, char *err, size_
 		ret = report_syntax(&cfg, STRING_SOURCE, &eb);
 	config_destroy(&cfg);
 	return ret;
+}
+
+static void
+format_value(const struct tcpw_conf *c, const struct key_spec *k, char *out, size_t len)
+{
+	const void *f = (const char *)c + k->offset;
+
+	switch (k->type) {
+	case KEY_INT:
+		snprintf(out, len, "%" PRIu32, *(const uint32_t *)f);
+		break;
+	case KEY_FLOAT:
+		snprintf(out, len, "%g", *(const double *)f);
+		break;
+	case KEY_STRING:
+		snprintf(out, len, "\"%s\"", (const char *)f);
+		break;
+	case KEY_BOOL:
+		snprintf(out, len, "%s", *(const bool *)f ? "true" : "false");
+		break;
+	}
+}
+
+int
+tcpw_conf_diff(const struct tcpw_conf *cur, const struct tcpw_conf *next, char *err,
+	       size_t errlen)
+{
+	struct errbuf eb;
+	int rc = 0;
+
+	errbuf_init(&eb, err, errlen);
+	for (size_t i = 0; i < TCPW_ARRAY_SIZE(keys); i++) {
+		const struct key_spec *k = &keys[i];
+		char a[TCPW_CONF_PATH_MAX + 8], b[TCPW_CONF_PATH_MAX + 8];
+
+		if (k->is_reloadable || memcmp((const char *)cur + k->offset,
+					       (const char *)next + k->offset, k->size) == 0)
+			continue;
+		format_value(cur, k, a, sizeof(a));
+		format_value(next, k, b, sizeof(b));
+		errbuf_append(&eb, "%s%s: changed from %s to %s; it takes effect only after a "
+			      "restart", rc ? "\n" : "", k->path, a, b);
+		rc = -EPERM;
+	}
+	return rc;
 }

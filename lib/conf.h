@@ -72,4 +72,14 @@ int tcpw_conf_load(const char *path, struct tcpw_conf *conf, char *err, size_t e
 /** As tcpw_conf_load(), from a string (for tests and embedded defaults). */
 int tcpw_conf_load_string(const char *text, struct tcpw_conf *conf, char *err, size_t errlen);
 
+/**
+ * Check that @p next differs from @p cur only in keys that can be reloaded.
+ *
+ * @param err receives one line per key that needs a restart ("flow_table.pairs: changed
+ *            from 65536 to 1024; it takes effect only after a restart"), NUL-terminated
+ * @return 0 (reloadable; possibly no change), -EPERM (a key that needs a restart changed)
+ */
+int tcpw_conf_diff(const struct tcpw_conf *cur, const struct tcpw_conf *next, char *err,
+		   size_t errlen);
+
 #endif /* TCPW_CONF_H */

@@ -440,6 +440,16 @@ tcpw_writer_stats(const struct tcpw_writer *w, struct tcpw_writer_stats *out)
 	out->buffered = w->len;
 }
 
+void
+tcpw_writer_set_policy(struct tcpw_writer *w, const struct tcpw_writer_params *p)
+{
+	w->p.rotate_bytes = p->rotate_bytes;
+	w->p.rotate_interval_s = p->rotate_interval_s;
+	w->p.keep_files = p->keep_files;
+	w->p.keep_bytes = p->keep_bytes;
+	w->p.gzip = p->gzip;
+}
+
 const char *
 tcpw_writer_path(const struct tcpw_writer *w)
 {

@@ -83,6 +83,13 @@ int tcpw_writer_close(struct tcpw_writer *w);
 
 void tcpw_writer_stats(const struct tcpw_writer *w, struct tcpw_writer_stats *out);
 
+/**
+ * Change the rotation, retention and compression policy (reload): rotate_bytes,
+ * rotate_interval_s, keep_files, keep_bytes and gzip are taken from @p p; the rest of @p p
+ * is ignored. Applies from the next record or tick.
+ */
+void tcpw_writer_set_policy(struct tcpw_writer *w, const struct tcpw_writer_params *p);
+
 /** Path of the active file. */
 const char *tcpw_writer_path(const struct tcpw_writer *w);
 
