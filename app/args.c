@@ -127,7 +127,7 @@ args_parse(int argc, char **argv, struct app_args *a)
 			for (int j = 0; j < i; j++)
 				a->eal_argv[j] = argv[j];
 			a->eal_argc = i;
-			a->user_eal = true;
+			a->user_eal = i > 1; /* "--" alone (EAL_ARGS empty): the defaults */
 			first = i;
 			break;
 		}

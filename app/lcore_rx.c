@@ -260,6 +260,15 @@ input_finished(const struct rx_core *rc)
 	       rte_ring_empty(rc->pkts);
 }
 
+/* Test-only hook (watchdog test): stop making progress until quit, as a stuck lcore would. */
+static void __rte_cold
+test_stall(struct rx_core *rc)
+{
+	while (!atomic_load_explicit(&rc->pl->quit, memory_order_relaxed))
+		rte_pause();
+	rc->pl->test_stall_tsc = 0;
+}
+
 int
 lcore_rx_main(void *arg)
 {
@@ -268,6 +277,10 @@ lcore_rx_main(void *arg)
 
 	for (;;) {
 		unsigned int n = 0;
+
+		if (unlikely(pl->test_stall_tsc != 0) && rc->idx == 0 &&
+		    rte_rdtsc() > pl->test_stall_tsc)
+			test_stall(rc);
 
 		if (rc->polls && !rc->stopped) {
 			rx_maybe_stop(rc);

@@ -606,6 +606,9 @@ main(int argc, char **argv)
 	}
 	publish_reload(&conf); /* the configuration in effect, for telemetry and reloads */
 	start_clock();
+	if (getenv("TCPWINTMTD_TEST_STALL_RX0_S") != NULL)
+		pl.test_stall_tsc = pl.clock.base_tsc + (uint64_t)(atof(getenv(
+			"TCPWINTMTD_TEST_STALL_RX0_S")) * (double)pl.clock.hz);
 	if (pthread_create(&writer, NULL, writer_main, &pl) != 0) {
 		fprintf(stderr, "tcpwintmtd: cannot start the writer thread\n");
 		goto out_flows;

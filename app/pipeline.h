@@ -100,6 +100,8 @@ struct pipeline {
 	atomic_bool write_blocked;     /* the disk refuses records right now (writer) */
 	atomic_bool rotate_now;        /* rotate the flow file (main -> writer) */
 	struct reload_box reload;      /* main -> RX lcores, writer */
+	uint64_t test_stall_tsc;       /* test-only: RX lcore 0 stops looping after this TSC
+					* (TCPWINTMTD_TEST_STALL_RX0_S); 0: never */
 	atomic_uint writer_reload_seq; /* last reload the writer applied */
 	atomic_bool give_up;           /* second SIGTERM: stop waiting for the disk (main) */
 	atomic_bool writer_done;       /* the writer thread finished (writer) */

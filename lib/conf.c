@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -576,6 +577,50 @@ load_group(const config_setting_t *group, const char *prefix, struct tcpw_conf *
 }
 
 /* Validate a parsed config into a copy of the defaults; @p conf is written only on success. */
+/* Where a key is set, for messages about keys that are valid alone but not together. */
+static struct where
+key_where(const config_t *cfg, const char *path, const char *source)
+{
+	const config_setting_t *s = config_lookup(cfg, path);
+
+	return s != NULL ? setting_where(s, source) : (struct where){ source, 0 };
+}
+
+/*
+ * Cross-field checks, after every key passed on its own:
+ *  - live capture (capture.device) needs somewhere to write (output.dir);
+ *  - output.dir must be a directory this user can write, or one it can create;
+ *  - the packet log is written by its RX lcore and so needs rx.cores = 1.
+ */
+static void
+check_cross(const config_t *cfg, const char *source, const struct tcpw_conf *c,
+	    struct errbuf *eb)
+{
+	struct where w;
+	struct stat st;
+
+	if (c->capture_device[0] != '\0' && c->output_dir[0] == '\0') {
+		w = key_where(cfg, "capture.device", source);
+		errbuf_error(eb, w.file, w.line, "output.dir: required when capture.device is "
+			     "set; set it to the directory for the flow files");
+	}
+	if (c->output_dir[0] != '\0') {
+		w = key_where(cfg, "output.dir", source);
+		if (stat(c->output_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+			errbuf_error(eb, w.file, w.line, "output.dir: %s is not a directory",
+				     c->output_dir);
+		else if (stat(c->output_dir, &st) == 0 && access(c->output_dir, W_OK | X_OK) != 0)
+			errbuf_error(eb, w.file, w.line, "output.dir: %s is not writable by this "
+				     "user (%s); give it write access or choose another directory",
+				     c->output_dir, strerror(errno));
+	}
+	if (c->packet_log_enable && c->rx_cores > 1) {
+		w = key_where(cfg, "packet_log.enable", source);
+		errbuf_error(eb, w.file, w.line, "packet_log.enable: needs rx.cores = 1 (it is %u): "
+			     "the packet log is written by its RX lcore", c->rx_cores);
+	}
+}
+
 static int
 conf_apply(const config_t *cfg, const char *source, struct tcpw_conf *conf, struct errbuf *eb)
 {
@@ -583,6 +628,8 @@ conf_apply(const config_t *cfg, const char *source, struct tcpw_conf *conf, stru
 
 	tcpw_conf_defaults(&tmp);
 	load_group(config_root_setting(cfg), "", &tmp, source, eb);
+	if (eb->count == 0)
+		check_cross(cfg, source, &tmp, eb);
 	if (eb->count > 0)
 		return -EINVAL;
 	*conf = tmp;
