@@ -86,13 +86,37 @@ default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, bool pc
 	eal_add(a, "--log-level=pmd.*:error");
 }
 
+/* eal.args: white-space separated, no quoting. */
+static int
+conf_eal(struct app_args *a, const char *prog, const char *args)
+{
+	char copy[PATH_MAX], *tok, *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", args);
+	a->eal_argc = 0;
+	eal_add(a, "%s", prog);
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save)) {
+		if (a->eal_argc + 2 >= ARGS_EAL_MAX) {
+			fprintf(stderr, "%s: eal.args has too many arguments\n", prog);
+			return -1;
+		}
+		eal_add(a, "%s", tok);
+	}
+	return 0;
+}
+
 int
-args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device)
+args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device,
+	 const char *conf_eal_args)
 {
 	bool pci = device != NULL && is_pci_address(device);
 
-	if (!a->user_eal)
+	if (!a->user_eal && conf_eal_args[0] != '\0') {
+		if (conf_eal(a, prog, conf_eal_args) != 0)
+			return -1;
+	} else if (!a->user_eal) {
 		default_eal(a, prog, rx_cores, pci);
+	}
 	if (a->eal_argc + 2 > ARGS_EAL_MAX) {
 		fprintf(stderr, "%s: too many EAL arguments\n", prog);
 		return -1;

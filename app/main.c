@@ -29,6 +29,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
@@ -357,6 +358,22 @@ handle_signals(void)
 }
 
 static void
+set_log_level(const struct tcpw_conf *c)
+{
+	static const struct {
+		const char *name;
+		uint32_t level;
+	} levels[] = {
+		{ "error", RTE_LOG_ERR }, { "warning", RTE_LOG_WARNING },
+		{ "notice", RTE_LOG_NOTICE }, { "info", RTE_LOG_INFO }, { "debug", RTE_LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < RTE_DIM(levels); i++)
+		if (strcmp(levels[i].name, c->log_level) == 0)
+			rte_log_set_global_level(levels[i].level);
+}
+
+static void
 publish_reload(const struct tcpw_conf *c)
 {
 	struct reload_box *box = &pl.reload;
@@ -423,6 +440,7 @@ reload(struct tcpw_conf *cur, const char *path)
 					"distinct timeout values since start (restart to use more)\n",
 					i);
 		*cur = next;
+		set_log_level(cur);
 		fprintf(stderr, "tcpwintmtd: configuration reloaded from %s\n", path);
 	}
 	notify_ready();
@@ -432,7 +450,7 @@ reload(struct tcpw_conf *cur, const char *path)
 static void
 control_loop(struct tcpw_conf *conf, const char *conf_file)
 {
-	uint64_t last = 0, idle_since = rte_get_timer_cycles();
+	uint64_t last = 0, idle_since = rte_get_timer_cycles(), last_stats = idle_since;
 
 	while (!all_rx_done() || !atomic_load(&pl.writer_done)) {
 		uint64_t now = rte_get_timer_cycles();
@@ -444,8 +462,10 @@ control_loop(struct tcpw_conf *conf, const char *conf_file)
 			got_hup = 0;
 			reload(conf, conf_file);
 		}
-		if (got_usr1) {
+		if (got_usr1 || (conf->stats_interval_s != 0 &&
+				 now - last_stats >= conf->stats_interval_s * rte_get_timer_hz())) {
 			got_usr1 = 0;
+			last_stats = now;
 			stats_report(&pl, stderr);
 		}
 		if (got != last || pl.live || atomic_load(&pl.quit) ||
@@ -534,7 +554,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (plan_job(&a, &conf, &j) != 0 ||
-	    args_eal(&a, argv[0], conf.rx_cores, a.read_file ? NULL : j.input) != 0)
+	    args_eal(&a, argv[0], conf.rx_cores, a.read_file ? NULL : j.input,
+		     conf.eal_args) != 0)
 		return 1;
 
 	signal(SIGINT, on_signal);
@@ -546,6 +567,7 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 1;
 	}
+	set_log_level(&conf);
 	pl.nrx = rte_lcore_count() >= 3 ? rte_lcore_count() - 2 : 0;
 	if (pl.nrx == 0 || pl.nrx > TCPW_CONF_RX_MAX) {
 		fprintf(stderr, "tcpwintmtd: needs 3 to %d lcores (main, timer, RX...); EAL "

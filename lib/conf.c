@@ -60,6 +60,8 @@ struct key_spec {
  * core; 8 is the smallest table the flow table accepts.
  */
 static const char *const format_choices[] = { "text", "json", NULL };
+static const char *const level_choices[] = { "error", "warning", "notice", "info", "debug",
+					      NULL };
 
 static const struct key_spec keys[] = {
 	{ .path = "tcpwin.thres", .type = KEY_INT, KEY_FIELD(tcpwin_thres),
@@ -136,6 +138,15 @@ static const struct key_spec keys[] = {
 	  .is_reloadable = false },
 	{ .path = "packet_log.gzip", .type = KEY_BOOL, KEY_FIELD(packet_log_gzip),
 	  .def.i = 0, .unit = "", .is_reloadable = false },
+	{ .path = "eal.args", .type = KEY_STRING, KEY_FIELD(eal_args),
+	  .def.s = "", .min = 0, .max = TCPW_CONF_PATH_MAX - 1, .unit = "bytes",
+	  .is_reloadable = false },
+	{ .path = "stats.interval_s", .type = KEY_INT, KEY_FIELD(stats_interval_s),
+	  .def.i = 0, .min = 0, .max = 86400, .unit = "s (0: only on SIGUSR1)",
+	  .is_reloadable = true },
+	{ .path = "log.level", .type = KEY_STRING, KEY_FIELD(log_level),
+	  .def.s = "notice", .min = 1, .max = 15, .unit = "bytes", .choices = level_choices,
+	  .is_reloadable = true },
 };
 
 /* Error lines collected into the caller's buffer; count goes on even once the buffer is full. */

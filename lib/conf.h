@@ -53,6 +53,10 @@ struct tcpw_conf {
 	uint32_t packet_log_rotate_bytes;  /**< rotate it at this size; 0: off */
 	uint32_t packet_log_keep_files;    /**< closed packet logs kept; 0: all */
 	bool packet_log_gzip;              /**< gzip closed packet logs */
+	/* process */
+	char eal_args[TCPW_CONF_PATH_MAX]; /**< EAL arguments when none are on the command line */
+	uint32_t stats_interval_s;         /**< status report to the log this often; 0: off */
+	char log_level[16];                /**< DPDK log level: error ... debug */
 };
 
 /** Fill @p conf with every default. */

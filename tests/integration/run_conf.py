@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """--check-config on tests/data/conf: each bad_*.conf must fail (exit 1) with the message
 its first line announces ("# expect: ..."), line number included; each good_*.conf, and the
-shipped conf/tcpwintmtd.conf, must pass (exit 0). @DIR@ and @FILE@ are replaced by a
+shipped conf/tcpwintmt.conf, must pass (exit 0). @DIR@ and @FILE@ are replaced by a
 directory and a file the test makes; "# run as: nobody" runs that case as nobody (root can
 write anywhere). Usage: run_conf.py DAEMON DATADIR SHIPPED_CONF WORKDIR."""
 import os

@@ -2,7 +2,7 @@
 /*
  * Unit tests for lib/conf: defaults, a full valid config, every kind of error with its
  * file:line and key in the message, all errors reported at once, the caller's struct left
- * untouched on failure, and the shipped conf/tcpwintmtd.conf loading to exactly the defaults.
+ * untouched on failure, and the shipped conf/tcpwintmt.conf loading to exactly the defaults.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@
 #error "TCPW_SRCDIR must be defined as the project root"
 #endif
 
-#define SHIPPED_CONF TCPW_SRCDIR "/conf/tcpwintmtd.conf"
+#define SHIPPED_CONF TCPW_SRCDIR "/conf/tcpwintmt.conf"
 
 /* Big enough for every test's errors: an unknown-key line with the key list is ~180 bytes. */
 #define ERR_LEN 4096
