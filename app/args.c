@@ -25,7 +25,9 @@ usage(FILE *f, const char *prog)
 		"                  (live: DIR/tcpwintmt_flows.txt; default: output.dir)\n"
 		"  -s              packet mode: also write ..._packets.txt, one line per packet\n"
 		"  -c CONF         libconfig file (default: built-in defaults)\n"
-		"  --check-config  load and validate CONF, then exit 0 (valid) or 1\n"
+		"  --check-config  load and validate CONF (default " TCPW_SYSCONFDIR
+		"/tcpwintmt.conf),\n"
+		"                  then exit 0 (valid) or 1\n"
 		"  -h, --help      this text;  -V, --version  the version\n"
 		"Without EAL options the daemon runs with --no-huge -m 512 on 2 + rx.cores lcores\n"
 		"(main, timer, RX); with them, every worker lcore but the first is an RX lcore.\n"
@@ -177,10 +179,8 @@ args_parse(int argc, char **argv, struct app_args *a)
 		return -1;
 	}
 	if (a->check_config) {
-		if (a->conf_file == NULL) {
-			fprintf(stderr, "%s: --check-config needs -c CONF\n", argv[0]);
-			return -1;
-		}
+		if (a->conf_file == NULL)
+			a->conf_file = TCPW_SYSCONFDIR "/tcpwintmt.conf";
 		return 0;
 	}
 	if (a->read_file != NULL && a->device != NULL) {
