@@ -305,8 +305,10 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		}
 		p = nxt;
 	}
-	lru_unlink(e, h->node);
-	lru_insert_before(e, h->node, p);
+	if (p != *node_next(e, h->node)) { /* most packets inspect nothing: no relinking */
+		lru_unlink(e, h->node);
+		lru_insert_before(e, h->node, p);
+	}
 }
 
 static void
@@ -555,8 +557,10 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 	if (d->pkts > 0) {
 		if (ts_before(ts, d->last))
 			c->flow_stat |= TCPW_FS_TIMEJUMP;
-		lru_unlink(e, slot * 2 + dir);
-		lru_push_newest(e, slot * 2 + dir);
+		if (d->next != e->head) { /* already the newest: nothing to move */
+			lru_unlink(e, slot * 2 + dir);
+			lru_push_newest(e, slot * 2 + dir);
+		}
 	}
 	d->last = ts;
 	d->pkts++;
@@ -818,6 +822,17 @@ unsigned int
 tcpw_engine_pairs(const struct tcpw_engine *e)
 {
 	return e->npairs - e->nfree - e->npending;
+}
+
+size_t
+tcpw_engine_pair_bytes(size_t *hot, size_t *cold)
+{
+	if (hot != NULL)
+		*hot = sizeof(struct flow);
+	if (cold != NULL)
+		*cold = 2 * sizeof(struct flow_cold);
+	return sizeof(struct flow) + 2 * sizeof(struct flow_cold) + 2 * sizeof(uint32_t) +
+	       sizeof(uint32_t);
 }
 
 void

@@ -121,6 +121,13 @@ unsigned int tcpw_engine_pending(const struct tcpw_engine *e);
 /** Pairs in memory (not retired). */
 unsigned int tcpw_engine_pairs(const struct tcpw_engine *e);
 
+/**
+ * Memory per flow pair, in bytes: the 128-byte-budget hot entry, the record-only data of
+ * both directions, two index buckets and a free-list slot. Returned through the pointers
+ * when not NULL; the total is the return value.
+ */
+size_t tcpw_engine_pair_bytes(size_t *hot, size_t *cold);
+
 /** Copy the counters. */
 void tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out);
 

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Memory benchmark: bytes per flow pair, and the process's peak RSS holding PAIRS pairs
+ * (each made by one TCP packet, none expired), plus the sweep's cost per step with all of
+ * them in memory and none expired, then with 1% expired.
+ *
+ *   bench_memory [PAIRS]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "engine.h"
+
+static int
+drop(void *ctx, const struct tcpw_record *r)
+{
+	(void)ctx;
+	(void)r;
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000, pairs = 8;
+	struct tcpw_engine_params p = {
+		.linktype = 1, .tmt = { 1, 2, 1.2f, 1.0f, 0.001f }, .flow_timeout_s = 182.0f,
+		.emit = drop,
+	};
+	uint8_t f[64] = {
+		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
+		0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 10, 0, 0, 0, 192, 168, 0, 1,
+		0, 0, 0, 80, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0x10, 0x00, 0, 0, 0, 0,
+	};
+	struct tcpw_engine *e;
+	struct rusage ru;
+	size_t hot, cold, total = tcpw_engine_pair_bytes(&hot, &cold);
+	double t;
+
+	while (pairs < n)
+		pairs <<= 1;
+	p.pairs = (uint32_t)pairs;
+	e = tcpw_engine_create(&p);
+	if (e == NULL)
+		return 1;
+	/* 1% of the pairs get a RST (1 ms after their next packet), the rest stay EST (1 s) */
+	for (uint64_t i = 0; i < n; i++) {
+		struct tcpw_ts ts = { 1700000000, (uint32_t)(i % 1000) };
+
+		f[27] = (uint8_t)(i >> 16);
+		f[28] = (uint8_t)(i >> 8);
+		f[29] = (uint8_t)i;
+		f[34] = (uint8_t)((1024 + (i >> 24)) >> 8);
+		f[35] = (uint8_t)(1024 + (i >> 24));
+		f[47] = i % 100 == 0 ? 0x14 : 0x10;
+		tcpw_engine_packet(e, f, sizeof(f), ts);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("command: %s %" PRIu64 "\n", argv[0], n);
+	printf("bytes per pair: %zu (hot entry %zu, record data %zu, index and free list %zu); "
+	       "table of %" PRIu64 " pairs for %" PRIu64 "\n", total, hot, cold,
+	       total - hot - cold, pairs, n);
+	printf("peak RSS holding %" PRIu64 " pairs: %.2f GiB\n", n,
+	       (double)ru.ru_maxrss / (1024.0 * 1024.0));
+	/* sweep steps with nothing expired: packet time 0.5 s later */
+	t = now_s();
+	for (int k = 0; k < 1000; k++)
+		tcpw_engine_advance(e, (struct tcpw_ts){ 1700000000, 500000 });
+	printf("sweep step, %" PRIu64 " pairs in memory, none expired: %.0f ns\n", n,
+	       (now_s() - t) * 1e6);
+	/* 1.2 s later: the RST pairs (1%) and every EST pair past 1.0 s expire */
+	t = now_s();
+	tcpw_engine_advance(e, (struct tcpw_ts){ 1700000001, 5000 });
+	printf("sweep step ending %u pairs (all of them past their timeout): %.1f ms, %.0f ns "
+	       "per pair ended\n", tcpw_engine_pending(e), (now_s() - t) * 1e3,
+	       (now_s() - t) * 1e9 / (tcpw_engine_pending(e) ? tcpw_engine_pending(e) : 1));
+	tcpw_engine_free(e);
+	return 0;
+}
