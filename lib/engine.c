@@ -85,6 +85,9 @@ struct frag_entry {
 struct handler {
 	float timeout_s;
 	uint32_t node;             /* sentinel node id */
+	int64_t younger_us;        /* a gap below this is surely younger than timeout_s */
+	int64_t oldest_us;         /* no direction after the sentinel is older than this (while
+				    * time only moves forward); INT64_MIN: unknown */
 };
 
 struct tcpw_engine {
@@ -106,6 +109,9 @@ struct tcpw_engine {
 	struct frag_entry *frags;
 	uint64_t next_flow_ind;
 	struct tcpw_ts now;
+	int64_t now_us;            /* now, in microseconds */
+	int64_t max_now_us;        /* latest time seen */
+	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
 	struct tcpw_engine_stats st;
 };
 
@@ -122,6 +128,20 @@ age_s(struct tcpw_ts now, struct tcpw_ts then)
 
 	t = (float)((double)t + (double)((int32_t)now.usec - (int32_t)then.usec) / 1000000.0);
 	return t;
+}
+
+/* Exact integer gap; with younger_us it settles almost every check without float math. */
+static inline int64_t
+gap_us(struct tcpw_ts now, struct tcpw_ts then)
+{
+	return ((int64_t)now.sec - (int64_t)then.sec) * 1000000 +
+	       ((int64_t)now.usec - (int64_t)then.usec);
+}
+
+static inline int64_t
+ts_us(struct tcpw_ts t)
+{
+	return (int64_t)t.sec * 1000000 + t.usec;
 }
 
 static inline double
@@ -197,7 +217,26 @@ key_hash(const struct flow_key *k)
 		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
 		h ^= h >> 32;
 	}
+	/* final avalanche (MurmurHash3 fmix64): the index takes the low bits */
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
 	return (uint32_t)h;
+}
+
+static inline bool
+key_equal(const struct flow_key *a, const struct flow_key *b)
+{
+	uint64_t x = 0;
+
+	for (unsigned int i = 0; i < sizeof(*a); i += 8) {
+		uint64_t u, v;
+
+		memcpy(&u, (const uint8_t *)a + i, 8);
+		memcpy(&v, (const uint8_t *)b + i, 8);
+		x |= u ^ v;
+	}
+	return x == 0;
 }
 
 static uint32_t
@@ -208,7 +247,7 @@ index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 
 		if (s == NIL)
 			return NIL;
-		if (e->flows[s].hash == h && memcmp(&e->flows[s].key, k, sizeof(*k)) == 0)
+		if (e->flows[s].hash == h && key_equal(&e->flows[s].key, k))
 			return s;
 	}
 }
@@ -281,7 +320,14 @@ dir_expired(const struct tcpw_engine *e, const struct flow_dir *d)
 static void
 sweep_handler(struct tcpw_engine *e, struct handler *h)
 {
-	uint32_t p = *node_next(e, h->node);
+	uint32_t p;
+
+	/* Nothing after the sentinel can have aged enough: skip the walk. Valid while time only
+	 * moves forward: a direction is touched (moved to the head) or created at the head,
+	 * so everything after the sentinel was last seen at or after oldest_us. */
+	if (h->oldest_us != INT64_MIN && e->now_us - h->oldest_us < h->younger_us)
+		return;
+	p = *node_next(e, h->node);
 
 	while (p != e->head) {
 		struct flow *f;
@@ -292,7 +338,8 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 			continue;
 		}
 		f = &e->flows[p >> 1];
-		if (age_s(e->now, f->d[p & 1].last) < h->timeout_s)
+		if (gap_us(e->now, f->d[p & 1].last) < h->younger_us ||
+		    age_s(e->now, f->d[p & 1].last) < h->timeout_s)
 			break;
 		nxt = *node_next(e, p);
 		if (dir_expired(e, &f->d[p & 1])) {
@@ -309,6 +356,8 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		lru_unlink(e, h->node);
 		lru_insert_before(e, h->node, p);
 	}
+	h->oldest_us = !e->monotonic ? INT64_MIN : p == e->head ? e->now_us :
+		       ts_us(e->flows[p >> 1].d[p & 1].last);
 }
 
 static void
@@ -322,6 +371,18 @@ void
 tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 {
 	e->now = ts;
+	e->now_us = ts_us(ts);
+	if (e->now_us < e->max_now_us) {
+		/* time went back: the handlers' shortcuts no longer hold, and not until time is
+		 * past everything seen before (the jumps in ftp-crack end that way) */
+		if (e->monotonic)
+			for (unsigned int i = 0; i < e->nhandlers; i++)
+				e->handlers[i].oldest_us = INT64_MIN;
+		e->monotonic = false;
+	} else {
+		e->monotonic = true;
+		e->max_now_us = e->now_us;
+	}
 	sweep(e);
 }
 
@@ -339,7 +400,11 @@ handler_add(struct tcpw_engine *e, float t)
 	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
 		e->handlers[i] = e->handlers[i - 1];
 	e->handlers[i].timeout_s = t;
+	/* float keeps 24 bits: the float age of a gap can be off by gap * 2^-24 (and the
+	 * subtraction by a little more); 2^-20 of the timeout plus 2 us is a safe margin */
+	e->handlers[i].younger_us = (int64_t)((double)t * 1e6 * (1.0 - 1.0 / (1 << 20))) - 2;
 	e->handlers[i].node = 2 * e->npairs + e->nhandlers;
+	e->handlers[i].oldest_us = INT64_MIN;
 	e->nhandlers++;
 	/* a new sentinel starts at the tail: it will inspect every flow once */
 	lru_insert_before(e, e->handlers[i].node, *node_next(e, e->head));
@@ -468,11 +533,24 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 		e->st.max_flows_in_mem = e->st.flows_in_mem;
 }
 
+static inline bool
+mac_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	memcpy(&a4, a, 4);
+	memcpy(&b4, b, 4);
+	memcpy(&a2, a + 4, 2);
+	memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
+}
+
 static void
 add_mac(uint8_t macs[][6], uint8_t *n, const uint8_t *mac)
 {
 	for (unsigned int i = 0; i < *n; i++)
-		if (memcmp(macs[i], mac, 6) == 0)
+		if (mac_equal(macs[i], mac))
 			return;
 	if (*n < TCPW_REC_MACS)
 		memcpy(macs[(*n)++], mac, 6);
@@ -497,8 +575,9 @@ cold_update(struct flow_cold *c, const struct tcpw_pkt *pkt, uint32_t caplen)
 		if (j == c->nvlan && c->nvlan < TCPW_VLAN_MAX)
 			c->vlans[c->nvlan++] = pkt->vlans[i];
 	}
-	for (unsigned int i = 0; i < c->nhdrs; i++)
-		if (memcmp(&c->hdrs[i], &pkt->hdrs, sizeof(pkt->hdrs)) == 0)
+	for (unsigned int i = 0; i < c->nhdrs && i < TCPW_REC_HDRS; i++)
+		if (c->hdrs[i].depth == pkt->hdrs.depth && c->hdrs[i].n == pkt->hdrs.n &&
+		    memcmp(c->hdrs[i].code, pkt->hdrs.code, pkt->hdrs.n) == 0)
 			return;
 	if (c->nhdrs < TCPW_REC_HDRS)
 		c->hdrs[c->nhdrs] = pkt->hdrs;
