@@ -58,17 +58,45 @@ frame_linear(struct rx_core *rc, const struct rte_mbuf *m, uint32_t *len)
 	return rc->scratch;
 }
 
-static void
-rx_process(struct rx_core *rc, struct rte_mbuf *m)
-{
-	struct tcpw_ts ts = us_to_ts(*mbuf_ts(rc->pl, m));
-	uint32_t len;
-	const uint8_t *data = frame_linear(rc, m, &len);
+/* Packets of this lcore waiting to go through the engine as one burst, so that it can
+ * prefetch each packet's flow ahead (tcpw_engine_packets); their mbufs are freed after. */
+struct batch {
+	const uint8_t *frames[BURST];
+	uint32_t lens[BURST];
+	struct tcpw_ts ts[BURST];
+	struct rte_mbuf *mbufs[BURST];
+	unsigned int n;
+	bool scratch_used;             /* one multi-segment frame at a time in the scratch */
+};
 
-	/* -ENOSPC: every slot waits for the writer; hand records over until it fits */
-	while (tcpw_engine_packet(rc->engine, data, len, ts) == -ENOSPC)
-		if (tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
+static void
+batch_run(struct rx_core *rc, struct batch *b)
+{
+	unsigned int done = 0;
+
+	while (done < b->n) {
+		done += tcpw_engine_packets(rc->engine, b->frames + done, b->lens + done,
+					    b->ts + done, b->n - done);
+		/* short: every slot waits for the writer; hand records over until it fits */
+		if (done < b->n && tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
 			rte_pause();
+	}
+	rte_pktmbuf_free_bulk(b->mbufs, b->n);
+	b->n = 0;
+	b->scratch_used = false;
+}
+
+static void
+batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
+{
+	if (m->next != NULL && b->scratch_used)
+		batch_run(rc, b);
+	b->scratch_used |= m->next != NULL;
+	b->frames[b->n] = frame_linear(rc, m, &b->lens[b->n]);
+	b->ts[b->n] = us_to_ts(*mbuf_ts(rc->pl, m));
+	b->mbufs[b->n++] = m;
+	if (b->n == BURST)
+		batch_run(rc, b);
 }
 
 static unsigned int
@@ -102,7 +130,7 @@ hand_over(struct rx_core *to, void *item)
  * everything a sweep at any earlier time would have.
  */
 static void
-spread_clock(struct rx_core *rc, uint64_t t_us)
+spread_clock(struct rx_core *rc, struct batch *own, uint64_t t_us)
 {
 	struct pipeline *pl = rc->pl;
 
@@ -112,8 +140,10 @@ spread_clock(struct rx_core *rc, uint64_t t_us)
 
 			if (rc->sent_max_us[i] >= rc->time_max_us)
 				continue;
-			if (i == rc->idx)
+			if (i == rc->idx) {
+				batch_run(rc, own); /* its earlier packets come first */
 				tcpw_engine_advance(rc->engine, us_to_ts(rc->time_max_us));
+			}
 			else
 				hand_over(to, (void *)(uintptr_t)(rc->time_max_us << 1 | TICK_TAG));
 			rc->sent_max_us[i] = rc->time_max_us;
@@ -131,6 +161,7 @@ rx_poll(struct rx_core *rc)
 	struct rte_mbuf *pkts[BURST];
 	uint16_t n = rte_eth_rx_burst(pl->port, rc->queue, pkts, BURST);
 	uint64_t now_us = 0;
+	struct batch own = { .n = 0 };
 
 	if (n == 0)
 		return 0;
@@ -145,17 +176,16 @@ rx_poll(struct rx_core *rc)
 			uint64_t t_us = *mbuf_ts(pl, pkts[i]);
 
 			owner = owner_of(rc, pkts[i]);
-			spread_clock(rc, t_us);
+			spread_clock(rc, &own, t_us);
 			if (t_us > rc->sent_max_us[owner])
 				rc->sent_max_us[owner] = t_us;
 		}
-		if (owner == rc->idx) {
-			rx_process(rc, pkts[i]);
-			rte_pktmbuf_free(pkts[i]);
-		} else {
+		if (owner == rc->idx)
+			batch_add(rc, &own, pkts[i]);
+		else
 			hand_over(&pl->rx[owner], pkts[i]);
-		}
 	}
+	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
 	return n;
 }
@@ -165,20 +195,20 @@ static unsigned int
 rx_take(struct rx_core *rc)
 {
 	void *items[BURST];
-	struct rte_mbuf *done[BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst(rc->pkts, items, BURST, NULL), nm = 0;
+	unsigned int n = rte_ring_sc_dequeue_burst(rc->pkts, items, BURST, NULL);
+	struct batch b = { .n = 0 };
 
 	for (unsigned int i = 0; i < n; i++) {
 		uintptr_t v = (uintptr_t)items[i];
 
 		if (v & TICK_TAG) {
+			batch_run(rc, &b); /* the packets before the step come first */
 			tcpw_engine_advance(rc->engine, us_to_ts(v >> 1));
 			continue;
 		}
-		rx_process(rc, items[i]);
-		done[nm++] = items[i];
+		batch_add(rc, &b, items[i]);
 	}
-	rte_pktmbuf_free_bulk(done, nm);
+	batch_run(rc, &b);
 	return n;
 }
 

@@ -6,6 +6,8 @@
  * per thousand packets open a flow never seen before. Prints Mpps, ns/packet and TSC
  * cycles/packet, and the exact command.
  *
+ * Packets go through tcpw_engine_packets() in bursts of 32, as the RX lcore does.
+ *
  *   bench_pipeline FLOWS [PACKETS [NEW_PERMILLE]]
  */
 #include <inttypes.h>
@@ -83,7 +85,7 @@ main(int argc, char **argv)
 	};
 	struct tcpw_engine *e;
 	struct tcpw_ts ts = { 1700000000, 0 };
-	uint8_t *frames, fr[FRAME_LEN];
+	uint8_t *frames;
 	uint64_t rng = 88172645463325252ull, next_new = flows, t0c;
 	double t0;
 
@@ -106,26 +108,35 @@ main(int argc, char **argv)
 	 * EST timeout even with 10M flows, so what is measured is the steady state */
 	t0 = now_s();
 	t0c = __rdtsc();
-	for (uint64_t n = 0; n < pkts; n++) {
-		const uint8_t *f;
+	for (uint64_t n = 0; n < pkts; n += TCPW_ENGINE_BURST) {
+		static uint8_t fresh_frames[TCPW_ENGINE_BURST][FRAME_LEN];
+		const uint8_t *burst[TCPW_ENGINE_BURST];
+		uint32_t lens[TCPW_ENGINE_BURST];
+		struct tcpw_ts tss[TCPW_ENGINE_BURST];
+		unsigned int done = 0;
 
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		if (new_pm != 0 && rng % 1000 < new_pm) {
-			build_frame(fr, next_new++, 0);
-			f = fr;
-		} else {
-			f = frames + (rng % (2 * flows)) * FRAME_LEN;
+		for (unsigned int b = 0; b < TCPW_ENGINE_BURST; b++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			if (new_pm != 0 && rng % 1000 < new_pm) {
+				build_frame(fresh_frames[b], next_new++, 0);
+				burst[b] = fresh_frames[b];
+			} else {
+				burst[b] = frames + (rng % (2 * flows)) * FRAME_LEN;
+			}
+			lens[b] = FRAME_LEN;
+			tss[b] = ts;
 		}
-		ts.usec += (n & 63) == 0; /* ~10 ns per packet in microsecond steps */
-		if (ts.usec == 1000000) {
+		/* ~10 ns per packet, in microsecond steps */
+		if ((n & 63) == 0 && ++ts.usec == 1000000) {
 			ts.usec = 0;
 			ts.sec++;
 		}
-		tcpw_engine_packet(e, f, FRAME_LEN, ts);
-		if ((n & 31) == 31)
-			tcpw_engine_drain(e, 64);
+		while (done < TCPW_ENGINE_BURST)
+			done += tcpw_engine_packets(e, burst + done, lens + done, tss + done,
+						    TCPW_ENGINE_BURST - done);
+		tcpw_engine_drain(e, 64);
 	}
 	{
 		uint64_t cycles = __rdtsc() - t0c;

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The single heap hook of lib/: plain calloc/free, replaceable in tests. */
+/*
+ * The heap hooks of lib/. tcpw_zalloc_huge() is for the flow tables (hundreds of MiB
+ * touched at random): straight from mmap(), zeroed, 2 MiB aligned and marked for
+ * transparent huge pages, which takes most page-table walks out of a random lookup, and
+ * only the pages a table really uses become resident.
+ */
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "tcpw_common.h"
+
+#define HUGE_BYTES ((size_t)2 << 20)
 
 void *
 tcpw_zalloc(size_t size)
@@ -14,4 +23,36 @@ void
 tcpw_free(void *p)
 {
 	free(p);
+}
+
+static size_t
+huge_len(size_t size)
+{
+	return HUGE_BYTES + ((size + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1)); /* + align slack */
+}
+
+void *
+tcpw_zalloc_huge(size_t size)
+{
+	size_t len = huge_len(size);
+	uint8_t *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p;
+
+	if (map == MAP_FAILED)
+		return NULL;
+	/* give back the slack before and after the 2 MiB-aligned block */
+	p = (uint8_t *)(((uintptr_t)map + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+	if (p > map)
+		munmap(map, (size_t)(p - map));
+	if (map + len > p + (len - HUGE_BYTES))
+		munmap(p + (len - HUGE_BYTES), (size_t)(map + len - (p + (len - HUGE_BYTES))));
+	madvise(p, len - HUGE_BYTES, MADV_HUGEPAGE);
+	return p;
+}
+
+void
+tcpw_free_huge(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, huge_len(size) - HUGE_BYTES);
 }

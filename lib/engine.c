@@ -674,21 +674,41 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 	e->p.pkt_cb(e->p.pkt_ctx, &line);
 }
 
+/* A packet parsed, keyed and hashed once (tcpw_engine_packets() does it for a whole burst
+ * ahead of processing, so it can prefetch). */
+struct pkt_ctx {
+	struct tcpw_pkt pkt;
+	struct flow_key k;
+	uint32_t h;
+	uint8_t dir;
+	uint8_t v;               /* enum tcpw_verdict */
+};
+
+static inline void
+prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen)
+{
+	c->v = (uint8_t)tcpw_parse(frame, caplen, e->p.linktype, &c->pkt);
+	if (c->v == TCPW_PKT_FLOW || c->v == TCPW_PKT_FRAG) {
+		c->dir = (uint8_t)make_key(&c->pkt, &c->k);
+		c->h = key_hash(&c->k);
+	}
+}
+
 static int
-packet_flow(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *frame,
+packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame,
 	    uint32_t caplen, struct tcpw_ts ts)
 {
-	struct flow_key k;
-	unsigned int dir = make_key(pkt, &k);
-	uint32_t h = key_hash(&k);
-	uint32_t slot = index_find(e, &k, h);
+	const struct tcpw_pkt *pkt = &c->pkt;
+	unsigned int dir = c->dir;
+	uint32_t h = c->h;
+	uint32_t slot = index_find(e, &c->k, h);
 	struct flow *f;
 	struct flow_dir *d;
 	double iat_s = 0;
 	bool examined;
 
 	if (slot == NIL) {
-		slot = pair_create(e, &k, h);
+		slot = pair_create(e, &c->k, h);
 		if (slot == NIL)
 			return -ENOSPC;
 	}
@@ -723,15 +743,16 @@ packet_flow(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *fr
 /* A non-first fragment joins the direction of its first fragment. Without one (lost, or
  * not yet arrived) it makes a port-0 flow of its own, as Tranalyzer does. */
 static int
-packet_frag(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *frame,
+packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame,
 	    uint32_t caplen, struct tcpw_ts ts)
 {
+	const struct tcpw_pkt *pkt = &c->pkt;
 	struct frag_entry *fe = &e->frags[frag_bucket(pkt)];
 	double iat_s;
 
 	if (!frag_match(fe, pkt) || e->flows[fe->slot].in_use != 1 ||
 	    e->flows[fe->slot].flow_ind != fe->flow_ind) {
-		if (packet_flow(e, pkt, frame, caplen, ts) != 0)
+		if (packet_flow(e, c, frame, caplen, ts) != 0)
 			return -ENOSPC;
 		e->st.frag_orphan++;
 		return 0;
@@ -745,20 +766,17 @@ packet_frag(struct tcpw_engine *e, const struct tcpw_pkt *pkt, const uint8_t *fr
 	return 0;
 }
 
-int
-tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
-		   struct tcpw_ts ts)
+/* Everything after the sweep: the flow, or the counter that takes the packet. */
+static int
+account(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen,
+	struct tcpw_ts ts)
 {
-	struct tcpw_pkt pkt;
-	enum tcpw_verdict v;
 	int rc = 0;
 
-	tcpw_engine_advance(e, ts);
-	v = tcpw_parse(frame, caplen, e->p.linktype, &pkt);
-	if (v == TCPW_PKT_FLOW)
-		rc = packet_flow(e, &pkt, frame, caplen, ts);
-	else if (v == TCPW_PKT_FRAG)
-		rc = packet_frag(e, &pkt, frame, caplen, ts);
+	if (c->v == TCPW_PKT_FLOW)
+		rc = packet_flow(e, c, frame, caplen, ts);
+	else if (c->v == TCPW_PKT_FRAG)
+		rc = packet_frag(e, c, frame, caplen, ts);
 	if (rc != 0) {
 		e->st.no_room++;
 		return -ENOSPC;
@@ -768,12 +786,63 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 	e->st.last_ts = ts;
 	e->st.pkts++;
 	e->st.bytes += caplen;
-	e->st.verdict[v]++;
-	if (pkt.ip_ver == 4)
+	e->st.verdict[c->v]++;
+	if (c->pkt.ip_ver == 4)
 		e->st.ipv4_pkts++;
-	else if (pkt.ip_ver == 6)
+	else if (c->pkt.ip_ver == 6)
 		e->st.ipv6_pkts++;
 	return 0;
+}
+
+int
+tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
+		   struct tcpw_ts ts)
+{
+	struct pkt_ctx c;
+
+	prepare(e, &c, frame, caplen);
+	tcpw_engine_advance(e, ts);
+	return account(e, &c, frame, caplen, ts);
+}
+
+/*
+ * A burst, in three passes so the memory each packet needs is on its way before it is
+ * used: parse and hash every packet and prefetch its index bucket; read the bucket and
+ * prefetch the flow entry and its record data; then, in order, sweep and account each
+ * packet exactly as tcpw_engine_packet() would (the prefetches are only hints: a sweep
+ * may end a pair in between, and the lookup is made again).
+ */
+unsigned int
+tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const uint32_t *lens,
+		    const struct tcpw_ts *ts, unsigned int n)
+{
+	struct pkt_ctx c[TCPW_ENGINE_BURST];
+	unsigned int i;
+
+	if (n > TCPW_ENGINE_BURST)
+		n = TCPW_ENGINE_BURST;
+	for (i = 0; i < n; i++) {
+		prepare(e, &c[i], frames[i], lens[i]);
+		if (c[i].v == TCPW_PKT_FLOW)
+			__builtin_prefetch(&e->index[c[i].h & e->index_mask]);
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t s;
+
+		if (c[i].v != TCPW_PKT_FLOW)
+			continue;
+		s = e->index[c[i].h & e->index_mask];
+		if (s != NIL) {
+			__builtin_prefetch(&e->flows[s]);
+			__builtin_prefetch(&e->cold[s * 2 + c[i].dir]);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		tcpw_engine_advance(e, ts[i]);
+		if (account(e, &c[i], frames[i], lens[i], ts[i]) != 0)
+			break;
+	}
+	return i;
 }
 
 void
@@ -957,10 +1026,10 @@ tcpw_engine_free(struct tcpw_engine *e)
 	tcpw_free(e->frags);
 	tcpw_free(e->xnext);
 	tcpw_free(e->xprev);
-	tcpw_free(e->free_slots);
-	tcpw_free(e->cold);
-	tcpw_free(e->flows);
-	tcpw_free(e->index);
+	tcpw_free_huge(e->free_slots, sizeof(e->free_slots[0]) * e->npairs);
+	tcpw_free_huge(e->cold, sizeof(e->cold[0]) * 2 * e->npairs);
+	tcpw_free_huge(e->flows, sizeof(e->flows[0]) * e->npairs);
+	tcpw_free_huge(e->index, sizeof(e->index[0]) * 2 * e->npairs);
 	tcpw_free(e);
 }
 
@@ -983,10 +1052,10 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->next_flow_ind = p->flow_ind_first ? p->flow_ind_first : 1;
 	e->npairs = n;
 	e->index_mask = 2 * n - 1;
-	e->index = tcpw_zalloc(sizeof(e->index[0]) * 2 * n);
-	e->flows = tcpw_zalloc(sizeof(e->flows[0]) * n);
-	e->cold = tcpw_zalloc(sizeof(e->cold[0]) * 2 * n);
-	e->free_slots = tcpw_zalloc(sizeof(e->free_slots[0]) * n);
+	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n);
+	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * n);
+	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);
+	e->free_slots = tcpw_zalloc_huge(sizeof(e->free_slots[0]) * n);
 	e->xprev = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
 	e->xnext = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
 	e->frags = tcpw_zalloc(sizeof(e->frags[0]) * FRAG_SLOTS);

@@ -103,6 +103,19 @@ void tcpw_engine_free(struct tcpw_engine *e);
 int tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 		       struct tcpw_ts ts);
 
+/** Most packets tcpw_engine_packets() takes at once. */
+#define TCPW_ENGINE_BURST 32
+
+/**
+ * Account a burst of frames, in order, exactly as that many tcpw_engine_packet() calls
+ * would, but with the memory of each packet's flow prefetched ahead.
+ * @return packets accounted; fewer than @p n (at most TCPW_ENGINE_BURST) only when a
+ *         packet found every slot retired (as -ENOSPC above): drain and call again with
+ *         the rest
+ */
+unsigned int tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames,
+				 const uint32_t *lens, const struct tcpw_ts *ts, unsigned int n);
+
 /** Advance the clock without a packet (idle link): retires pairs expired at @p ts. */
 void tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts);
 

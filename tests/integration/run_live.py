@@ -14,6 +14,7 @@ The namespace is deleted at the end whatever happens. Usage: run_live.py DAEMON 
 [SHARED]. Exits 77 (skipped) when not root or a tool is missing.
 """
 import os
+import shutil
 import struct
 import sys
 import time
@@ -101,6 +102,7 @@ def idle_expiry(daemon, outdir, fails):
 
 def main():
     daemon, outdir, data = sys.argv[1:4]
+    shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     shared = sys.argv[4] if len(sys.argv) > 4 else ""
     why = livenet.available()
     if why:

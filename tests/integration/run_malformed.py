@@ -11,6 +11,7 @@ Usage: run_malformed.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) without ../sh
 """
 import concurrent.futures
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -47,6 +48,7 @@ def check(daemon, pcap, outdir):
 
 def main():
     daemon, outdir = sys.argv[1], sys.argv[2]
+    shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     shared = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
         os.path.dirname(__file__), "..", "..", "..", "shared")
     mal = os.path.join(shared, "pcaps", "malformed")

@@ -15,6 +15,7 @@ Usage: run_multicore.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) without ../sh
 import collections
 import csv
 import os
+import shutil
 import subprocess
 import sys
 
@@ -56,6 +57,7 @@ def run(daemon, pcap, outdir, cores):
 
 def main():
     daemon, outdir = sys.argv[1], sys.argv[2]
+    shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     shared = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
         os.path.dirname(__file__), "..", "..", "..", "shared")
     real = os.path.join(shared, "pcaps", "real")

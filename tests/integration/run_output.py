@@ -22,6 +22,7 @@ import glob
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -263,6 +264,7 @@ def telemetry(daemon, outdir, data):
 
 def main():
     daemon, outdir, data = sys.argv[1:4]
+    shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     os.makedirs(outdir, exist_ok=True)
     size_rotation(daemon, outdir, data)
     json_lines(daemon, outdir, data)

@@ -20,6 +20,7 @@ Usage: run_real.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) if the shared data
 import csv
 import filecmp
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -177,6 +178,7 @@ def check_known(name, ok, report, flows, golden):
 
 def main():
     daemon, outdir = sys.argv[1], sys.argv[2]
+    shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     shared = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
         os.path.dirname(__file__), "..", "..", "..", "shared")
     real = os.path.join(shared, "pcaps", "real")

@@ -13,6 +13,7 @@ Usage: run_reload.py DAEMON OUTDIR. Needs root (else SKIP)."""
 import glob
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -73,6 +74,7 @@ def hup(d, conf, text):
 
 def main():
     daemon, outdir = sys.argv[1:3]
+    shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     why = livenet.available()
     if why:
         print("SKIP: integration.reload: " + why)
