@@ -154,7 +154,7 @@ args_parse(int argc, char **argv, struct app_args *a)
 				a->eal_argv[j] = argv[j];
 			a->eal_argc = i;
 			a->user_eal = i > 1; /* "--" alone (EAL_ARGS empty): the defaults */
-			first = i;
+			first = i + 1; /* "--" itself stands as argv[0] for getopt */
 			break;
 		}
 	}

@@ -10,9 +10,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 daemon=${3:-$top/build/app/tcpwintmtd}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-eal="--lcores=(0-2)@(0,1) --no-huge -m 1024 --no-pci"
+eal="--lcores=(0-2)@(0,1) --no-huge -m 2048 --no-pci"
+# infinite_rx loads the whole capture into mbufs first: the pool must hold it
+pkts=$(capinfos -c -M "$cap" | awk '/Number of packets/ {print $NF}')
+printf 'capture = { mbufs = %d; };\n' $((pkts + 16384)) > "$work/e2e.conf"
 
-"$daemon" $eal --file-prefix=bench-e2e-$$ -- -i "net_pcap0,rx_pcap=$cap,infinite_rx=1" \
+"$daemon" $eal --file-prefix=bench-e2e-$$ -- -c "$work/e2e.conf" -i "net_pcap0,rx_pcap=$cap,infinite_rx=1" \
 	-w "$work" >"$work/report" 2>"$work/err" &
 pid=$!
 sleep "$secs"
@@ -21,9 +24,10 @@ wait $pid || true
 got=$(awk '/packets received:/ {print $3}' "$work/report")
 daemon_pps=$(echo "$got / $secs" | bc -l)
 
-timeout -s INT "$secs" dpdk-testpmd -l 0,1 --no-huge -m 1024 --no-pci \
+timeout -s INT "$secs" dpdk-testpmd -l 0,1 --no-huge -m 2048 --no-pci \
 	--file-prefix=bench-pmd-$$ --vdev "net_pcap0,rx_pcap=$cap,infinite_rx=1" -- \
-	--forward-mode=rxonly --auto-start --no-mlockall >"$work/pmd" 2>&1 || true
+	--forward-mode=rxonly --auto-start --no-mlockall --total-num-mbufs=$((pkts + 16384)) \
+	>"$work/pmd" 2>&1 || true
 pmd=$(awk '/RX-packets:/ {n=$2} END {print n+0}' "$work/pmd")
 pmd_pps=$(echo "$pmd / $secs" | bc -l)
 

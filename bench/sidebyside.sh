@@ -14,7 +14,9 @@ trap 'rm -rf "$work"' EXIT
 # run NAME CMD...: sets wall, cpu
 run() {
 	name=$1; shift
-	/usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
+	# setsid: softflowd signals its whole process group when it reaches the end of the file
+	setsid -w timeout 300 /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" \
+		</dev/null >"$work/$name.out" 2>"$work/$name.err" || true
 	read -r wall user sys < "$work/time"
 	cpu=$(echo "$user + $sys" | bc -l)
 }
@@ -32,7 +34,7 @@ flows=$(grep -vc '^%' "$work"/t2/*_flows.txt)
 report tcpwintmtd "$flows" "$daemon -r CAPTURE -w DIR"
 
 run softflowd softflowd -r "$cap" -d -n 127.0.0.1:9 -v 9 -T full -6 -m 1000000 -p "$work/sf.pid" -c "$work/sf.ctl"
-flows=$(grep -o 'Flows: [0-9]*\|[0-9]* flows' "$work/softflowd.err" "$work/softflowd.out" | head -1 | grep -o '[0-9]*' || echo "?")
+flows=$(awk '/Flows expired:/ {print $3}' "$work/softflowd.out" "$work/softflowd.err" | head -1)
 report softflowd "${flows:-?}" "softflowd -r CAPTURE -d -n 127.0.0.1:9 -v 9 -T full -6"
 
 mkdir -p "$work/nf"
