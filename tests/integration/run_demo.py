@@ -53,6 +53,22 @@ def main():
         fails.append("two runs differ")
     if not filecmp.cmp(f1, os.path.join(data, "demo_flows.expected"), shallow=False):
         fails.append("flow file differs from tests/data/demo_flows.expected")
+    # EAL arguments before "--" (as the systemd unit passes them): two RX lcores
+    eal_out = os.path.join(outdir, "eal")
+    os.makedirs(eal_out, exist_ok=True)
+    p = subprocess.run([daemon, "--lcores=(0-3)@(0,1)", "--no-huge", "-m", "512", "--no-pci",
+                        "--file-prefix=tcpwt-demo-%d" % os.getpid(), "--", "-r", pcap, "-w",
+                        eal_out], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0 or "RX lcores: 2" not in p.stdout:
+        fails.append("with EAL arguments before --: exit %d, %s" % (p.returncode,
+                                                                    p.stderr[-300:]))
+    else:
+        with open(os.path.join(eal_out, "demo_flows.txt")) as f:
+            got = sorted(line.split("\t", 2)[2] for line in f if not line.startswith("%"))
+        with open(f1) as f:
+            want = sorted(line.split("\t", 2)[2] for line in f if not line.startswith("%"))
+        if got != want:
+            fails.append("with EAL arguments (2 RX lcores) the records differ")
 
     with open(f1, newline="") as f:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
