@@ -2,9 +2,13 @@
 /*
  * Pipeline benchmark: the RX lcore's per-packet work (parse, hash, lookup/insert, tcpWinTMT
  * step, expiry sweep, record hand-off) on frames built once in memory, one core, no DPDK
- * port. Flows are picked at random (uniform) among FLOWS established pairs, and NEW_PERMILLE
- * per thousand packets open a flow never seen before. Prints Mpps, ns/packet and TSC
- * cycles/packet, and the exact command.
+ * port. Flows are picked at random (uniform) among FLOWS concurrent pairs. NEW_PERMILLE per
+ * thousand packets replace a flow: the oldest flow sends a RST and goes quiet (it ends a
+ * timeout later) and a flow never seen before takes its place. Packet time runs so that a
+ * second holds 20 x FLOWS packets: a live pair hears from itself about 20 times within its
+ * 1 s TMT_EST timeout (so none ends while in use), and about 0.2 x FLOWS ended pairs wait
+ * for their timeout, so memory holds ~1.2 x FLOWS pairs however long the run. Prints Mpps, ns/packet and TSC cycles/packet, and the exact
+ * command.
  *
  * Packets go through tcpw_engine_packets() in bursts of 32, as the RX lcore does.
  *
@@ -76,7 +80,8 @@ main(int argc, char **argv)
 	uint64_t flows = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
 	uint64_t pkts = argc > 2 ? strtoull(argv[2], NULL, 0) : 20000000;
 	unsigned int new_pm = argc > 3 ? (unsigned int)atoi(argv[3]) : 10;
-	uint64_t fresh = pkts * new_pm / 1000, need = flows + fresh + 1024, pairs = 8;
+	uint64_t need = flows + flows / 2 + 2048, pairs = 8;
+	double clock_us = 0, us_per_burst = TCPW_ENGINE_BURST * 1e6 / (20.0 * (double)flows);
 	struct tcpw_engine_params p = {
 		.linktype = 1,
 		.tmt = { 1, 2, 1.2f, 1.0f, 0.001f },
@@ -86,7 +91,7 @@ main(int argc, char **argv)
 	struct tcpw_engine *e;
 	struct tcpw_ts ts = { 1700000000, 0 };
 	uint8_t *frames;
-	uint64_t rng = 88172645463325252ull, next_new = flows, t0c;
+	uint64_t rng = 88172645463325252ull, next_new = flows, t0c, peak = 0;
 	double t0;
 
 	while (pairs < need)
@@ -104,8 +109,6 @@ main(int argc, char **argv)
 		tcpw_engine_packet(e, frames + 2 * i * FRAME_LEN, FRAME_LEN, ts);
 	}
 	tcpw_engine_drain(e, UINT32_MAX);
-	/* packet time moves 10 ns a packet: a flow hears from itself long before its 1 s
-	 * EST timeout even with 10M flows, so what is measured is the steady state */
 	t0 = now_s();
 	t0c = __rdtsc();
 	for (uint64_t n = 0; n < pkts; n += TCPW_ENGINE_BURST) {
@@ -113,29 +116,40 @@ main(int argc, char **argv)
 		const uint8_t *burst[TCPW_ENGINE_BURST];
 		uint32_t lens[TCPW_ENGINE_BURST];
 		struct tcpw_ts tss[TCPW_ENGINE_BURST];
-		unsigned int done = 0;
+		uint64_t replaced[TCPW_ENGINE_BURST];
+		unsigned int done = 0, nrep = 0;
 
 		for (unsigned int b = 0; b < TCPW_ENGINE_BURST; b++) {
 			rng ^= rng << 13;
 			rng ^= rng >> 7;
 			rng ^= rng << 17;
 			if (new_pm != 0 && rng % 1000 < new_pm) {
-				build_frame(fresh_frames[b], next_new++, 0);
+				/* the oldest flow ends with a RST; a new one takes its frames
+				 * once this burst is in (frames in the burst stay as they are) */
+				build_frame(fresh_frames[b], next_new - flows, 0);
+				fresh_frames[b][47] = 0x14; /* RST ACK */
 				burst[b] = fresh_frames[b];
+				replaced[nrep++] = next_new++;
 			} else {
 				burst[b] = frames + (rng % (2 * flows)) * FRAME_LEN;
 			}
 			lens[b] = FRAME_LEN;
 			tss[b] = ts;
 		}
-		/* ~10 ns per packet, in microsecond steps */
-		if ((n & 63) == 0 && ++ts.usec == 1000000) {
-			ts.usec = 0;
-			ts.sec++;
-		}
+		clock_us += us_per_burst;
+		ts.sec = 1700000000 + (uint32_t)(clock_us / 1e6);
+		ts.usec = (uint32_t)((uint64_t)clock_us % 1000000);
 		while (done < TCPW_ENGINE_BURST)
 			done += tcpw_engine_packets(e, burst + done, lens + done, tss + done,
 						    TCPW_ENGINE_BURST - done);
+		for (unsigned int r = 0; r < nrep; r++) {
+			uint64_t slot = replaced[r] % flows;
+
+			build_frame(frames + 2 * slot * FRAME_LEN, replaced[r], 0);
+			build_frame(frames + (2 * slot + 1) * FRAME_LEN, replaced[r], 1);
+		}
+		if (tcpw_engine_pairs(e) > peak)
+			peak = tcpw_engine_pairs(e);
 		tcpw_engine_drain(e, 64);
 	}
 	{
@@ -145,8 +159,9 @@ main(int argc, char **argv)
 		printf("command: %s %" PRIu64 " %" PRIu64 " %u\n", argv[0], flows, pkts, new_pm);
 		printf("flows %" PRIu64 " (table %" PRIu64 " pairs), packets %" PRIu64 ", new flows "
 		       "%.1f%%: %.2f Mpps, %.1f ns/packet, %.0f TSC cycles/packet, %" PRIu64
-		       " records\n", flows, pairs, pkts, new_pm / 10.0, pkts / secs / 1e6,
-		       secs * 1e9 / pkts, (double)cycles / pkts, records);
+		       " records, peak %" PRIu64 " pairs in memory\n", flows, pairs, pkts,
+		       new_pm / 10.0, pkts / secs / 1e6, secs * 1e9 / pkts, (double)cycles / pkts,
+		       records, peak);
 	}
 	tcpw_engine_free(e);
 	free(frames);

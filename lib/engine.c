@@ -2,11 +2,15 @@
 /*
  * Flow engine (see engine.h). Layout:
  *  - struct flow (128 bytes, hot): canonical key, both directions' timing, LRU links and
- *    tcpWinTMT state; struct flow_cold (parallel array): what only the record needs.
+ *    tcpWinTMT state; struct flow_cold (parallel array, 32 bytes a direction): what only
+ *    the record needs, with MAC addresses and header shapes as ids into per-engine intern
+ *    tables; the rare direction that sees several MACs, VLAN lists or header stacks gets a
+ *    struct flow_ext from a pool that is only touched when used;
  *  - an open-addressing index (linear probing, backward-shift delete) from key to slot;
  *  - one circular LRU list of directions, node id = slot * 2 + dir, with the timeout
  *    sentinels and the list head as extra node ids after the flow nodes;
- *  - a FIFO of retired slots (ended, waiting for the writer), linked through d[0].next;
+ *  - a FIFO of retired slots (ended, waiting for the writer), linked through d[0].next,
+ *    and a LIFO of free slots linked the same way (slots never used come after it);
  *  - a direct-mapped fragment table: IP id -> the direction of the first fragment.
  */
 #include <errno.h>
@@ -57,17 +61,57 @@ struct flow {
 };
 static_assert(sizeof(struct flow) <= 128, "a flow pair fits in two cache lines");
 
-/* Record-only data per direction, touched once per packet but never by the sweep. */
-struct flow_cold {
-	struct tcpw_ts first;
-	uint64_t bytes;
-	uint64_t flow_stat;
+/* flowStat bits a direction can gather, kept in a byte (fs_bits maps them back) */
+enum {
+	CF_IPV4 = 1 << 0, CF_IPV6 = 1 << 1, CF_IPV4_PKT = 1 << 2, CF_IPV6_PKT = 1 << 3,
+	CF_HFULL = 1 << 4, CF_TIMEJUMP = 1 << 5,
+};
+
+#define ID_NONE UINT16_MAX
+#define MAC_IDS 65535        /* distinct MAC addresses interned; later ones go to flow_ext */
+#define SHAPE_IDS 4095       /* distinct (header stack, VLAN tags) shapes interned */
+
+/* What a packet shows of its layers, as the first packet of a direction saw it. */
+struct shape {
+	struct tcpw_hdrs hdrs;
+	uint8_t nvlan;                     /* tags seen, as in struct tcpw_pkt */
+	uint16_t vlans[TCPW_VLAN_MAX];
+};
+
+/* The record's per-direction lists in full, for the directions the compact form cannot
+ * hold (a second MAC, header stack or VLAN, or intern tables full). */
+struct flow_ext {
 	uint8_t nsrc_mac, ndst_mac, nvlan, nhdrs;
-	uint16_t eth_type;
 	uint8_t src_mac[TCPW_REC_MACS][6];
 	uint8_t dst_mac[TCPW_REC_MACS][6];
 	uint16_t vlans[TCPW_VLAN_MAX];
 	struct tcpw_hdrs hdrs[TCPW_REC_HDRS];
+	uint32_t next_free;
+};
+
+/* Record-only data per direction, touched once per packet but never by the sweep. While
+ * ext is NIL the lists are: MACs mac[0] (source) and mac[1] (destination) when not
+ * ID_NONE, and the header stack and distinct VLANs of the shape (none: no packet yet). */
+struct flow_cold {
+	struct tcpw_ts first;
+	uint64_t bytes;
+	uint32_t ext;
+	uint16_t mac[2];
+	uint16_t shape;
+	uint16_t eth_type;
+	uint8_t flags;                     /* CF_* */
+	uint8_t pad[3];
+};
+static_assert(sizeof(struct flow_cold) == 32, "record data is 32 bytes a direction");
+
+/* Per-engine intern tables: open addressing, ids + 1 in the buckets (0: empty). */
+struct interns {
+	uint64_t *macs;                    /* [id]: the address in the low 48 bits */
+	uint16_t *mac_idx;                 /* 2 * (MAC_IDS + 1) buckets */
+	uint32_t nmacs;
+	struct shape *shapes;
+	uint16_t *shape_idx;               /* 2 * (SHAPE_IDS + 1) buckets */
+	uint32_t nshapes;
 };
 
 struct frag_entry {
@@ -97,8 +141,12 @@ struct tcpw_engine {
 	uint32_t *index;           /* bucket -> slot, NIL if empty */
 	struct flow *flows;
 	struct flow_cold *cold;    /* [slot * 2 + dir] */
-	uint32_t *free_slots;      /* stack */
-	uint32_t nfree;
+	struct flow_ext *ext;      /* 2 * pairs entries, used in order, then from the free list */
+	uint32_t ext_used, ext_free;
+	struct interns in;
+	uint32_t free_head;        /* freed slots, linked through d[0].next */
+	uint32_t fresh;            /* slots [fresh, npairs) were never used */
+	uint32_t nfree;            /* free and never-used slots */
 	uint32_t npending;
 	uint32_t retired_head, retired_tail;
 	/* LRU: nodes [0, 2 * npairs) are directions, then sentinels, then the list head. */
@@ -475,7 +523,7 @@ autopilot(struct tcpw_engine *e)
 {
 	for (uint32_t n = *node_next(e, e->head); n != e->head; n = *node_next(e, n)) {
 		if (is_flow_node(e, n)) {
-			e->cold[n].flow_stat |= TCPW_FS_HFULL; /* the oldest direction only */
+			e->cold[n].flags |= CF_HFULL; /* the oldest direction only */
 			retire(e, n >> 1, TCPW_END_TABLE_FULL);
 			e->st.autopilot++;
 			return;
@@ -495,10 +543,21 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 		autopilot(e);
 	if (e->nfree == 0)
 		return NIL;
-	slot = e->free_slots[--e->nfree];
+	if (e->free_head != NIL) {
+		slot = e->free_head;
+		e->free_head = e->flows[slot].d[0].next;
+	} else {
+		slot = e->fresh++;
+	}
+	e->nfree--;
 	f = &e->flows[slot];
 	memset(f, 0, sizeof(*f));
 	memset(&e->cold[slot * 2], 0, 2 * sizeof(e->cold[0]));
+	for (unsigned int d = 0; d < 2; d++) {
+		e->cold[slot * 2 + d].ext = NIL;
+		e->cold[slot * 2 + d].mac[0] = e->cold[slot * 2 + d].mac[1] = ID_NONE;
+		e->cold[slot * 2 + d].shape = ID_NONE;
+	}
 	f->key = *k;
 	f->hash = h;
 	f->in_use = 1;
@@ -527,62 +586,249 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 	d->timeout_s = e->p.flow_timeout_s;
 	d->last = ts;
 	e->cold[slot * 2 + dir].first = ts;
-	e->cold[slot * 2 + dir].flow_stat = pkt->ip_ver == 4 ? TCPW_FS_IPV4 : TCPW_FS_IPV6;
+	e->cold[slot * 2 + dir].flags = pkt->ip_ver == 4 ? CF_IPV4 : CF_IPV6;
 	lru_push_newest(e, slot * 2 + dir);
 	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
 		e->st.max_flows_in_mem = e->st.flows_in_mem;
 }
 
-static inline bool
-mac_equal(const uint8_t *a, const uint8_t *b)
-{
-	uint32_t a4, b4;
-	uint16_t a2, b2;
+/* ---- record data ---------------------------------------------------------------------- */
 
-	memcpy(&a4, a, 4);
-	memcpy(&b4, b, 4);
-	memcpy(&a2, a + 4, 2);
-	memcpy(&b2, b + 4, 2);
-	return a4 == b4 && a2 == b2;
+static uint64_t
+fs_bits(uint8_t flags)
+{
+	static const uint64_t bit[] = {
+		TCPW_FS_IPV4, TCPW_FS_IPV6, TCPW_FS_IPV4_PKT, TCPW_FS_IPV6_PKT, TCPW_FS_HFULL,
+		TCPW_FS_TIMEJUMP,
+	};
+	uint64_t fs = 0;
+
+	for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(bit); i++)
+		if (flags & (1u << i))
+			fs |= bit[i];
+	return fs;
+}
+
+static inline uint64_t
+mac_word(const uint8_t *mac)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, mac, 6);
+	return w;
+}
+
+static inline uint32_t
+mix32(uint64_t w)
+{
+	w ^= w >> 33;
+	w *= UINT64_C(0xff51afd7ed558ccd);
+	w ^= w >> 33;
+	return (uint32_t)w;
+}
+
+/* The id of @mac, added if new; ID_NONE when the table is full. */
+static uint16_t
+mac_intern(struct interns *in, const uint8_t *mac)
+{
+	const uint32_t mask = 2 * (MAC_IDS + 1) - 1;
+	uint64_t w = mac_word(mac);
+
+	for (uint32_t b = mix32(w) & mask;; b = (b + 1) & mask) {
+		uint16_t id = in->mac_idx[b];
+
+		if (id == 0) {
+			if (in->nmacs == MAC_IDS)
+				return ID_NONE;
+			in->macs[in->nmacs] = w;
+			in->mac_idx[b] = (uint16_t)++in->nmacs;
+			return (uint16_t)(in->nmacs - 1);
+		}
+		if (in->macs[id - 1] == w)
+			return (uint16_t)(id - 1);
+	}
+}
+
+static inline bool
+shape_of_pkt(const struct shape *sh, const struct tcpw_pkt *pkt)
+{
+	/* parse zeroes the packet first: bytes past n and nvlan are zero on both sides */
+	return memcmp(&sh->hdrs, &pkt->hdrs, sizeof(sh->hdrs)) == 0 && sh->nvlan == pkt->nvlan &&
+	       memcmp(sh->vlans, pkt->vlans, sizeof(sh->vlans)) == 0;
+}
+
+static uint16_t
+shape_intern(struct interns *in, const struct tcpw_pkt *pkt)
+{
+	const uint32_t mask = 2 * (SHAPE_IDS + 1) - 1;
+	uint64_t w[3] = { 0, 0, 0 };
+	uint32_t h;
+
+	memcpy(w, &pkt->hdrs, sizeof(pkt->hdrs));
+	memcpy(&w[2], pkt->vlans, sizeof(pkt->vlans));
+	h = mix32(w[0] ^ (w[1] * 31) ^ (w[2] * 961) ^ pkt->nvlan);
+	for (uint32_t b = h & mask;; b = (b + 1) & mask) {
+		uint16_t id = in->shape_idx[b];
+		struct shape *sh;
+
+		if (id != 0 && shape_of_pkt(&in->shapes[id - 1], pkt))
+			return (uint16_t)(id - 1);
+		if (id != 0)
+			continue;
+		if (in->nshapes == SHAPE_IDS)
+			return ID_NONE;
+		sh = &in->shapes[in->nshapes];
+		sh->hdrs = pkt->hdrs;
+		sh->nvlan = pkt->nvlan;
+		memcpy(sh->vlans, pkt->vlans, sizeof(sh->vlans));
+		in->shape_idx[b] = (uint16_t)++in->nshapes;
+		return (uint16_t)(in->nshapes - 1);
+	}
 }
 
 static void
 add_mac(uint8_t macs[][6], uint8_t *n, const uint8_t *mac)
 {
 	for (unsigned int i = 0; i < *n; i++)
-		if (mac_equal(macs[i], mac))
+		if (mac_word(macs[i]) == mac_word(mac))
 			return;
 	if (*n < TCPW_REC_MACS)
 		memcpy(macs[(*n)++], mac, 6);
 }
 
-/* Merge what the record shows of this packet into its direction. */
 static void
-cold_update(struct flow_cold *c, const struct tcpw_pkt *pkt, uint32_t caplen)
+add_vlans(struct flow_ext *x, const uint16_t *vlans, unsigned int n)
 {
-	c->bytes += caplen;
-	c->flow_stat |= pkt->ip_ver == 4 ? TCPW_FS_IPV4_PKT : TCPW_FS_IPV6_PKT;
-	c->eth_type = pkt->eth_type;
-	if (pkt->has_mac) {
-		add_mac(c->src_mac, &c->nsrc_mac, pkt->src_mac);
-		add_mac(c->dst_mac, &c->ndst_mac, pkt->dst_mac);
-	}
-	for (unsigned int i = 0; i < pkt->nvlan && i < TCPW_VLAN_MAX; i++) {
+	for (unsigned int i = 0; i < n && i < TCPW_VLAN_MAX; i++) {
 		unsigned int j;
 
-		for (j = 0; j < c->nvlan && c->vlans[j] != pkt->vlans[i]; j++)
+		for (j = 0; j < x->nvlan && x->vlans[j] != vlans[i]; j++)
 			;
-		if (j == c->nvlan && c->nvlan < TCPW_VLAN_MAX)
-			c->vlans[c->nvlan++] = pkt->vlans[i];
+		if (j == x->nvlan && x->nvlan < TCPW_VLAN_MAX)
+			x->vlans[x->nvlan++] = vlans[i];
 	}
-	for (unsigned int i = 0; i < c->nhdrs && i < TCPW_REC_HDRS; i++)
-		if (c->hdrs[i].depth == pkt->hdrs.depth && c->hdrs[i].n == pkt->hdrs.n &&
-		    memcmp(c->hdrs[i].code, pkt->hdrs.code, pkt->hdrs.n) == 0)
+}
+
+static void
+add_hdrs(struct flow_ext *x, const struct tcpw_hdrs *h)
+{
+	for (unsigned int i = 0; i < x->nhdrs && i < TCPW_REC_HDRS; i++)
+		if (memcmp(&x->hdrs[i], h, sizeof(*h)) == 0)
 			return;
-	if (c->nhdrs < TCPW_REC_HDRS)
-		c->hdrs[c->nhdrs] = pkt->hdrs;
-	if (c->nhdrs < UINT8_MAX)
-		c->nhdrs++;
+	if (x->nhdrs < TCPW_REC_HDRS)
+		x->hdrs[x->nhdrs] = *h;
+	if (x->nhdrs < UINT8_MAX)
+		x->nhdrs++;
+}
+
+/* The lists of a direction in full, from either form. */
+static void
+detail_get(const struct tcpw_engine *e, const struct flow_cold *c, struct flow_ext *x)
+{
+	if (c->ext != NIL) {
+		*x = e->ext[c->ext];
+		return;
+	}
+	memset(x, 0, sizeof(*x));
+	for (unsigned int i = 0; i < 2; i++) {
+		if (c->mac[i] != ID_NONE)
+			memcpy(i == 0 ? x->src_mac[0] : x->dst_mac[0], &e->in.macs[c->mac[i]], 6);
+	}
+	x->nsrc_mac = c->mac[0] != ID_NONE;
+	x->ndst_mac = c->mac[1] != ID_NONE;
+	if (c->shape != ID_NONE) {
+		const struct shape *sh = &e->in.shapes[c->shape];
+
+		add_vlans(x, sh->vlans, sh->nvlan);
+		add_hdrs(x, &sh->hdrs);
+	}
+}
+
+/* Move a direction's lists to a flow_ext of its own (never fails: 2 per pair exist). */
+static struct flow_ext *
+ext_attach(struct tcpw_engine *e, struct flow_cold *c)
+{
+	uint32_t id;
+
+	if (e->ext_free != NIL) {
+		id = e->ext_free;
+		e->ext_free = e->ext[id].next_free;
+	} else {
+		id = e->ext_used++;
+	}
+	detail_get(e, c, &e->ext[id]);
+	c->ext = id;
+	return &e->ext[id];
+}
+
+static void
+ext_release(struct tcpw_engine *e, struct flow_cold *c)
+{
+	if (c->ext != NIL) {
+		e->ext[c->ext].next_free = e->ext_free;
+		e->ext_free = c->ext;
+		c->ext = NIL;
+	}
+}
+
+/* True when the packet adds nothing to a compact direction's lists (the common case:
+ * the same two MACs and the same headers as its first packet). */
+static inline bool
+compact_same(const struct tcpw_engine *e, const struct flow_cold *c, const struct tcpw_pkt *pkt)
+{
+	if (c->shape == ID_NONE || !shape_of_pkt(&e->in.shapes[c->shape], pkt))
+		return false;
+	return !pkt->has_mac ||
+	       (c->mac[0] != ID_NONE && c->mac[1] != ID_NONE &&
+		e->in.macs[c->mac[0]] == mac_word(pkt->src_mac) &&
+		e->in.macs[c->mac[1]] == mac_word(pkt->dst_mac));
+}
+
+/* The first packet of a direction in compact form; false if an intern table is full. */
+static bool
+compact_first(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt *pkt)
+{
+	uint16_t sh = shape_intern(&e->in, pkt), src = ID_NONE, dst = ID_NONE;
+
+	if (sh == ID_NONE)
+		return false;
+	if (pkt->has_mac) {
+		src = mac_intern(&e->in, pkt->src_mac);
+		dst = mac_intern(&e->in, pkt->dst_mac);
+		if (src == ID_NONE || dst == ID_NONE)
+			return false;
+	}
+	c->shape = sh;
+	c->mac[0] = src;
+	c->mac[1] = dst;
+	return true;
+}
+
+/* Merge what the record shows of this packet into its direction. */
+static inline void
+cold_update(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt *pkt,
+	    uint32_t caplen)
+{
+	struct flow_ext *x;
+
+	c->bytes += caplen;
+	c->flags |= pkt->ip_ver == 4 ? CF_IPV4_PKT : CF_IPV6_PKT;
+	c->eth_type = pkt->eth_type;
+	if (c->ext == NIL) {
+		if (compact_same(e, c, pkt))
+			return;
+		if (c->shape == ID_NONE && compact_first(e, c, pkt))
+			return;
+		x = ext_attach(e, c);
+	} else {
+		x = &e->ext[c->ext];
+	}
+	if (pkt->has_mac) {
+		add_mac(x->src_mac, &x->nsrc_mac, pkt->src_mac);
+		add_mac(x->dst_mac, &x->ndst_mac, pkt->dst_mac);
+	}
+	add_vlans(x, pkt->vlans, pkt->nvlan);
+	add_hdrs(x, &pkt->hdrs);
 }
 
 static uint32_t
@@ -635,7 +881,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 
 	if (d->pkts > 0) {
 		if (ts_before(ts, d->last))
-			c->flow_stat |= TCPW_FS_TIMEJUMP;
+			c->flags |= CF_TIMEJUMP;
 		if (d->next != e->head) { /* already the newest: nothing to move */
 			lru_unlink(e, slot * 2 + dir);
 			lru_push_newest(e, slot * 2 + dir);
@@ -643,7 +889,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 	}
 	d->last = ts;
 	d->pkts++;
-	cold_update(c, pkt, caplen);
+	cold_update(e, c, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
 	if (e->st.min_hdrs == 0 || pkt->hdrs.depth < e->st.min_hdrs)
 		e->st.min_hdrs = pkt->hdrs.depth;
@@ -661,7 +907,7 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 	struct tcpw_pkt_line line = {
 		.pkt_no = e->st.pkts + 1, /* counted after the callback */
 		.flow_ind = f->flow_ind,
-		.flow_stat = c->flow_stat | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
+		.flow_stat = fs_bits(c->flags) | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
 		.ts = ts,
 		.iat_s = iat_s,
 		.duration_s = diff_s(ts, c->first),
@@ -871,8 +1117,9 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 	const struct flow_dir *d = &f->d[dir];
 	const struct flow_cold *c = &e->cold[slot * 2 + dir];
 	const struct flow_key *k = &f->key;
+	struct flow_ext x;
 
-	o->flow_stat = c->flow_stat | (d->inverted ? TCPW_FS_INVERT : 0);
+	o->flow_stat = fs_bits(c->flags) | (d->inverted ? TCPW_FS_INVERT : 0);
 	o->first = c->first;
 	o->last = d->last;
 	o->pkts = d->pkts;
@@ -883,14 +1130,15 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 	o->dst_port = dir ? k->port_lo : k->port_hi;
 	o->twin = d->twin;
 	o->eth_type = c->eth_type;
-	o->nsrc_mac = c->nsrc_mac;
-	o->ndst_mac = c->ndst_mac;
-	memcpy(o->src_mac, c->src_mac, sizeof(o->src_mac));
-	memcpy(o->dst_mac, c->dst_mac, sizeof(o->dst_mac));
-	o->nvlan = c->nvlan;
-	memcpy(o->vlans, c->vlans, sizeof(o->vlans));
-	o->nhdrs = c->nhdrs;
-	memcpy(o->hdrs, c->hdrs, sizeof(o->hdrs));
+	detail_get(e, c, &x);
+	o->nsrc_mac = x.nsrc_mac;
+	o->ndst_mac = x.ndst_mac;
+	memcpy(o->src_mac, x.src_mac, sizeof(o->src_mac));
+	memcpy(o->dst_mac, x.dst_mac, sizeof(o->dst_mac));
+	o->nvlan = x.nvlan;
+	memcpy(o->vlans, x.vlans, sizeof(o->vlans));
+	o->nhdrs = x.nhdrs;
+	memcpy(o->hdrs, x.hdrs, sizeof(o->hdrs));
 }
 
 /* A pair prints its non-inverted direction first; a lone flow prints alone (§2.7). */
@@ -953,7 +1201,11 @@ tcpw_engine_drain(struct tcpw_engine *e, unsigned int max)
 		if (e->retired_head == NIL)
 			e->retired_tail = NIL;
 		e->flows[slot].in_use = 0;
-		e->free_slots[e->nfree++] = slot;
+		ext_release(e, &e->cold[slot * 2]);
+		ext_release(e, &e->cold[slot * 2 + 1]);
+		e->flows[slot].d[0].next = e->free_head;
+		e->free_head = slot;
+		e->nfree++;
 		e->npending--;
 		n++;
 	}
@@ -979,8 +1231,7 @@ tcpw_engine_pair_bytes(size_t *hot, size_t *cold)
 		*hot = sizeof(struct flow);
 	if (cold != NULL)
 		*cold = 2 * sizeof(struct flow_cold);
-	return sizeof(struct flow) + 2 * sizeof(struct flow_cold) + 2 * sizeof(uint32_t) +
-	       sizeof(uint32_t);
+	return sizeof(struct flow) + 2 * sizeof(struct flow_cold) + 2 * sizeof(uint32_t);
 }
 
 void
@@ -1026,7 +1277,11 @@ tcpw_engine_free(struct tcpw_engine *e)
 	tcpw_free(e->frags);
 	tcpw_free(e->xnext);
 	tcpw_free(e->xprev);
-	tcpw_free_huge(e->free_slots, sizeof(e->free_slots[0]) * e->npairs);
+	tcpw_free(e->in.shape_idx);
+	tcpw_free(e->in.shapes);
+	tcpw_free(e->in.mac_idx);
+	tcpw_free(e->in.macs);
+	tcpw_free_huge(e->ext, sizeof(e->ext[0]) * 2 * e->npairs);
 	tcpw_free_huge(e->cold, sizeof(e->cold[0]) * 2 * e->npairs);
 	tcpw_free_huge(e->flows, sizeof(e->flows[0]) * e->npairs);
 	tcpw_free_huge(e->index, sizeof(e->index[0]) * 2 * e->npairs);
@@ -1055,17 +1310,22 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n);
 	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * n);
 	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);
-	e->free_slots = tcpw_zalloc_huge(sizeof(e->free_slots[0]) * n);
+	e->ext = tcpw_zalloc_huge(sizeof(e->ext[0]) * 2 * n);
+	e->in.macs = tcpw_zalloc(sizeof(e->in.macs[0]) * MAC_IDS);
+	e->in.mac_idx = tcpw_zalloc(sizeof(e->in.mac_idx[0]) * 2 * (MAC_IDS + 1));
+	e->in.shapes = tcpw_zalloc(sizeof(e->in.shapes[0]) * SHAPE_IDS);
+	e->in.shape_idx = tcpw_zalloc(sizeof(e->in.shape_idx[0]) * 2 * (SHAPE_IDS + 1));
 	e->xprev = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
 	e->xnext = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
 	e->frags = tcpw_zalloc(sizeof(e->frags[0]) * FRAG_SLOTS);
-	if (e->index == NULL || e->flows == NULL || e->cold == NULL || e->free_slots == NULL ||
-	    e->xprev == NULL || e->xnext == NULL || e->frags == NULL)
+	if (e->index == NULL || e->flows == NULL || e->cold == NULL || e->ext == NULL ||
+	    e->in.macs == NULL || e->in.mac_idx == NULL || e->in.shapes == NULL ||
+	    e->in.shape_idx == NULL || e->xprev == NULL || e->xnext == NULL || e->frags == NULL)
 		goto fail_free;
 	memset(e->index, 0xff, sizeof(e->index[0]) * 2 * n);
-	/* pop order 0, 1, 2...: slot numbers (and so nothing visible) depend only on input */
-	for (uint32_t i = 0; i < n; i++)
-		e->free_slots[i] = n - 1 - i;
+	/* slots 0, 1, 2... then the last freed: slot numbers depend only on the input */
+	e->free_head = NIL;
+	e->ext_free = NIL;
 	e->nfree = n;
 	e->retired_head = e->retired_tail = NIL;
 	e->head = 2 * n + MAX_HANDLERS;
