@@ -8,7 +8,8 @@
  *    struct flow_ext from a pool that is only touched when used;
  *  - an open-addressing index (linear probing, backward-shift delete) from key to slot;
  *  - one circular LRU list of directions, node id = slot * 2 + dir, with the timeout
- *    sentinels and the list head as extra node ids after the flow nodes;
+ *    sentinels and the list head as extra node ids after the flow nodes (their links in
+ *    LINK_FLOWS spare entries after the table);
  *  - a FIFO of retired slots (ended, waiting for the writer), linked through d[0].next,
  *    and a LIFO of free slots linked the same way (slots never used come after it);
  *  - a direct-mapped fragment table: IP id -> the direction of the first fragment.
@@ -22,6 +23,9 @@
 #define NIL UINT32_MAX
 #define MAX_HANDLERS 8       /* distinct timeout values: 182, BGN, EST, ABRT + reloads */
 #define FRAG_SLOTS 4096      /* pending first fragments; older ones are overwritten */
+/* The sentinels and the list head are LRU nodes after the directions, with their links in
+ * extra entries at the end of the flow array: every node's links are found the same way. */
+#define LINK_FLOWS ((MAX_HANDLERS + 2) / 2)
 
 /* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. */
 struct flow_key {
@@ -151,7 +155,8 @@ struct tcpw_engine {
 	uint32_t retired_head, retired_tail;
 	/* LRU: nodes [0, 2 * npairs) are directions, then sentinels, then the list head. */
 	uint32_t head;
-	uint32_t *xprev, *xnext;   /* links of the sentinels and head, indexed node - 2*npairs */
+	int64_t sweep_due_us;      /* no handler can find anything before this (while time only
+				    * moves forward); INT64_MIN: unknown */
 	struct handler handlers[MAX_HANDLERS];
 	unsigned int nhandlers;
 	struct frag_entry *frags;
@@ -216,13 +221,13 @@ is_flow_node(const struct tcpw_engine *e, uint32_t n)
 static inline uint32_t *
 node_prev(struct tcpw_engine *e, uint32_t n)
 {
-	return is_flow_node(e, n) ? &e->flows[n >> 1].d[n & 1].prev : &e->xprev[n - 2 * e->npairs];
+	return &e->flows[n >> 1].d[n & 1].prev;
 }
 
 static inline uint32_t *
 node_next(struct tcpw_engine *e, uint32_t n)
 {
-	return is_flow_node(e, n) ? &e->flows[n >> 1].d[n & 1].next : &e->xnext[n - 2 * e->npairs];
+	return &e->flows[n >> 1].d[n & 1].next;
 }
 
 static inline void
@@ -411,8 +416,18 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 static void
 sweep(struct tcpw_engine *e)
 {
-	for (unsigned int i = 0; i < e->nhandlers; i++)
-		sweep_handler(e, &e->handlers[i]);
+	int64_t due = INT64_MAX;
+
+	for (unsigned int i = 0; i < e->nhandlers; i++) {
+		struct handler *h = &e->handlers[i];
+
+		sweep_handler(e, h);
+		if (h->oldest_us == INT64_MIN)
+			due = INT64_MIN;
+		else if (due != INT64_MIN && h->oldest_us + h->younger_us < due)
+			due = h->oldest_us + h->younger_us;
+	}
+	e->sweep_due_us = due;
 }
 
 void
@@ -427,9 +442,12 @@ tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 			for (unsigned int i = 0; i < e->nhandlers; i++)
 				e->handlers[i].oldest_us = INT64_MIN;
 		e->monotonic = false;
+		e->sweep_due_us = INT64_MIN;
 	} else {
 		e->monotonic = true;
 		e->max_now_us = e->now_us;
+		if (e->now_us < e->sweep_due_us) /* no handler has anything to look at */
+			return;
 	}
 	sweep(e);
 }
@@ -453,6 +471,7 @@ handler_add(struct tcpw_engine *e, float t)
 	e->handlers[i].younger_us = (int64_t)((double)t * 1e6 * (1.0 - 1.0 / (1 << 20))) - 2;
 	e->handlers[i].node = 2 * e->npairs + e->nhandlers;
 	e->handlers[i].oldest_us = INT64_MIN;
+	e->sweep_due_us = INT64_MIN;
 	e->nhandlers++;
 	/* a new sentinel starts at the tail: it will inspect every flow once */
 	lru_insert_before(e, e->handlers[i].node, *node_next(e, e->head));
@@ -487,12 +506,32 @@ tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt, floa
 
 /* ---- flows --------------------------------------------------------------------------- */
 
+/* 1 if (a, pa) sorts after (b, pb): the addresses as big-endian numbers, then the ports. */
+static inline unsigned int
+ip_order(const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_t pb)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	a0 = __builtin_bswap64(a0);
+	b0 = __builtin_bswap64(b0);
+	if (a0 != b0)
+		return a0 > b0;
+	a1 = __builtin_bswap64(a1);
+	b1 = __builtin_bswap64(b1);
+	if (a1 != b1)
+		return a1 > b1;
+	return pa > pb;
+}
+
 /* Build the canonical key; returns the packet's direction in it. */
 static unsigned int
 make_key(const struct tcpw_pkt *pkt, struct flow_key *k)
 {
-	int c = memcmp(pkt->src_ip, pkt->dst_ip, 16);
-	unsigned int dir = c > 0 || (c == 0 && pkt->src_port > pkt->dst_port);
+	unsigned int dir = ip_order(pkt->src_ip, pkt->dst_ip, pkt->src_port, pkt->dst_port);
 
 	memset(k, 0, sizeof(*k));
 	memcpy(k->ip_lo, dir ? pkt->dst_ip : pkt->src_ip, 16);
@@ -1275,15 +1314,13 @@ tcpw_engine_free(struct tcpw_engine *e)
 	if (e == NULL)
 		return;
 	tcpw_free(e->frags);
-	tcpw_free(e->xnext);
-	tcpw_free(e->xprev);
 	tcpw_free(e->in.shape_idx);
 	tcpw_free(e->in.shapes);
 	tcpw_free(e->in.mac_idx);
 	tcpw_free(e->in.macs);
 	tcpw_free_huge(e->ext, sizeof(e->ext[0]) * 2 * e->npairs);
 	tcpw_free_huge(e->cold, sizeof(e->cold[0]) * 2 * e->npairs);
-	tcpw_free_huge(e->flows, sizeof(e->flows[0]) * e->npairs);
+	tcpw_free_huge(e->flows, sizeof(e->flows[0]) * (e->npairs + LINK_FLOWS));
 	tcpw_free_huge(e->index, sizeof(e->index[0]) * 2 * e->npairs);
 	tcpw_free(e);
 }
@@ -1308,19 +1345,17 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->npairs = n;
 	e->index_mask = 2 * n - 1;
 	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n);
-	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * n);
+	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * (n + LINK_FLOWS));
 	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);
 	e->ext = tcpw_zalloc_huge(sizeof(e->ext[0]) * 2 * n);
 	e->in.macs = tcpw_zalloc(sizeof(e->in.macs[0]) * MAC_IDS);
 	e->in.mac_idx = tcpw_zalloc(sizeof(e->in.mac_idx[0]) * 2 * (MAC_IDS + 1));
 	e->in.shapes = tcpw_zalloc(sizeof(e->in.shapes[0]) * SHAPE_IDS);
 	e->in.shape_idx = tcpw_zalloc(sizeof(e->in.shape_idx[0]) * 2 * (SHAPE_IDS + 1));
-	e->xprev = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
-	e->xnext = tcpw_zalloc(sizeof(uint32_t) * (MAX_HANDLERS + 1));
 	e->frags = tcpw_zalloc(sizeof(e->frags[0]) * FRAG_SLOTS);
 	if (e->index == NULL || e->flows == NULL || e->cold == NULL || e->ext == NULL ||
 	    e->in.macs == NULL || e->in.mac_idx == NULL || e->in.shapes == NULL ||
-	    e->in.shape_idx == NULL || e->xprev == NULL || e->xnext == NULL || e->frags == NULL)
+	    e->in.shape_idx == NULL || e->frags == NULL)
 		goto fail_free;
 	memset(e->index, 0xff, sizeof(e->index[0]) * 2 * n);
 	/* slots 0, 1, 2... then the last freed: slot numbers depend only on the input */
