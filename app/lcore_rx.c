@@ -276,7 +276,8 @@ rx_reload(struct rx_core *rc)
 
 	if (seq == 0)
 		return;
-	if (tcpw_engine_set_timeouts(rc->engine, &r.tmt, r.flow_timeout_s) != 0)
+	if (tcpw_engine_set_timeouts(rc->engine, &r.tmt, r.flow_timeout_s) != 0 ||
+	    tcpw_engine_set_overload(rc->engine, r.high_water, r.emergency_timeout_s) != 0)
 		atomic_store_explicit(&rc->reload_failed, true, memory_order_relaxed);
 	atomic_store_explicit(&rc->reload_seq, seq, memory_order_release);
 }

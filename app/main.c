@@ -249,6 +249,12 @@ open_packet_log(const struct tcpw_conf *conf, const struct job *j)
 	return w;
 }
 
+static uint32_t
+high_water_pairs(const struct tcpw_conf *c)
+{
+	return (uint32_t)((uint64_t)c->flow_table_pairs * c->flow_table_high_water_pct / 100);
+}
+
 static int
 setup_cores(const struct tcpw_conf *conf, const struct job *j)
 {
@@ -258,6 +264,8 @@ setup_cores(const struct tcpw_conf *conf, const struct job *j)
 		.tmt = { conf->tcpwin_thres, conf->tcpwin_flwprg, (float)conf->tmt_bgn_s,
 			 (float)conf->tmt_est_s, (float)conf->tmt_abrt_s },
 		.flow_timeout_s = (float)conf->flow_timeout_s,
+		.high_water = high_water_pairs(conf),
+		.emergency_timeout_s = (float)conf->flow_table_emergency_timeout_s,
 		.emit = emit_to_ring,
 		.flow_ind_step = pl.nrx,
 	};
@@ -384,6 +392,8 @@ publish_reload(const struct tcpw_conf *c)
 	box->tmt = (struct tcpw_tmt){ c->tcpwin_thres, c->tcpwin_flwprg, (float)c->tmt_bgn_s,
 				      (float)c->tmt_est_s, (float)c->tmt_abrt_s };
 	box->flow_timeout_s = (float)c->flow_timeout_s;
+	box->high_water = high_water_pairs(c);
+	box->emergency_timeout_s = (float)c->flow_table_emergency_timeout_s;
 	box->policy.rotate_bytes = c->output_rotate_bytes;
 	box->policy.rotate_interval_s = c->output_rotate_interval_s;
 	box->policy.keep_files = c->output_keep_files;

@@ -72,6 +72,8 @@ struct reload_box {
 	atomic_uint seq;
 	struct tcpw_tmt tmt;
 	float flow_timeout_s;
+	uint32_t high_water;              /* pairs per RX lcore */
+	float emergency_timeout_s;
 	struct tcpw_writer_params policy; /* rotation, retention, gzip */
 	uint64_t flush_interval_ms;
 };

@@ -94,6 +94,9 @@ telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	U64("b_flows", s.b_created);
 	U64("flow_lines_written", s.rec_dirs);
 	U64("ended_by_full_table", s.autopilot);
+	U64("emergency_on", s.emergency_on);
+	U64("ended_by_emergency_timeout", s.emergency_ended);
+	U64("lcores_in_emergency", s.in_emergency);
 	U64("records_to_file", atomic_load(&pl->written));
 	U64("output_blocked", atomic_load(&pl->write_blocked));
 	U64("nic_ipackets", ri.nic_ipackets);

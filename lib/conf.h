@@ -27,8 +27,12 @@ struct tcpw_conf {
 	double tmt_est_s;          /**< timeout in BGN/EST, seconds */
 	double tmt_abrt_s;         /**< timeout after an abort, seconds */
 	double flow_timeout_s;     /**< core default timeout (NEW state, non-TCP), seconds */
-	/* flow table; not reloadable */
-	uint32_t flow_table_pairs; /**< flow pairs per RX core (power of two, >= 8) */
+	/* flow table */
+	uint32_t flow_table_pairs; /**< flow pairs per RX core (power of two, >= 8); restart */
+	uint32_t flow_table_high_water_pct; /**< % of the table in use that switches on the
+					     *   emergency timeout (0: never); reloadable */
+	double flow_table_emergency_timeout_s; /**< pairs idle this long end first while above
+						*   the mark; reloadable */
 	/* RX and capture; not reloadable */
 	uint32_t rx_cores;         /**< RX lcores when the daemon picks the EAL arguments */
 	char capture_device[TCPW_CONF_PATH_MAX]; /**< live: DPDK device ("net_af_packet0,iface=eth1",

@@ -165,6 +165,9 @@ struct tcpw_engine {
 	int64_t now_us;            /* now, in microseconds */
 	int64_t max_now_us;        /* latest time seen */
 	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
+	bool emergency;            /* above the high-water mark, not yet back below low water */
+	uint32_t low_water;
+	int64_t emergency_us;
 	struct tcpw_engine_stats st;
 };
 
@@ -556,6 +559,65 @@ first_is_inverted(const struct tcpw_pkt *pkt)
 	return (pkt->src_port & 0xfff6) == 8080;
 }
 
+#define EMERGENCY_LOOK 16   /* directions the emergency sweep inspects per new pair */
+
+/*
+ * Overload, before Tranalyzer's autopilot: above the high-water mark, each new pair first
+ * ends up to two pairs idle for the emergency timeout, looking at the least recently active
+ * directions only (at most EMERGENCY_LOOK of them, so a packet's work stays bounded).
+ */
+static void
+overload(struct tcpw_engine *e)
+{
+	uint32_t live = e->npairs - e->nfree - e->npending, ended = 0, looked = 0;
+
+	if (!e->emergency) {
+		if (e->p.high_water == 0 || live < e->p.high_water)
+			return;
+		e->emergency = true;
+		e->st.emergency_on++;
+	} else if (live < e->low_water) {
+		e->emergency = false;
+		return;
+	}
+	for (uint32_t n = *node_next(e, e->head); n != e->head && ended < 2 &&
+	     looked < EMERGENCY_LOOK;) {
+		struct flow *f = &e->flows[n >> 1];
+		uint32_t nxt = *node_next(e, n);
+
+		if (!is_flow_node(e, n)) {
+			n = nxt;
+			continue;
+		}
+		looked++;
+		if (gap_us(e->now, f->d[n & 1].last) < e->emergency_us)
+			break; /* the rest is more recent */
+		if (!f->d[(n & 1) ^ 1].present ||
+		    gap_us(e->now, f->d[(n & 1) ^ 1].last) >= e->emergency_us) {
+			if (nxt == (n ^ 1))
+				nxt = *node_next(e, nxt);
+			retire(e, n >> 1, TCPW_END_EMERGENCY);
+			e->st.emergency_ended++;
+			ended++;
+		}
+		n = nxt;
+	}
+}
+
+int
+tcpw_engine_set_overload(struct tcpw_engine *e, uint32_t high_water, float emergency_timeout_s)
+{
+	if (!(emergency_timeout_s > 0))
+		return -EINVAL;
+	e->p.high_water = high_water > e->npairs ? 0 : high_water;
+	e->p.emergency_timeout_s = emergency_timeout_s;
+	e->emergency_us = (int64_t)((double)emergency_timeout_s * 1e6);
+	e->low_water = e->p.high_water > e->npairs / 10 ? e->p.high_water - e->npairs / 10 : 0;
+	if (e->p.high_water == 0)
+		e->emergency = false;
+	return 0;
+}
+
 /* Evict the least recently active pair to make room (Tranalyzer's autopilot). */
 static void
 autopilot(struct tcpw_engine *e)
@@ -576,6 +638,7 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 	uint32_t slot;
 	struct flow *f;
 
+	overload(e);
 	/* Retired slots free up once drained: evict only when none is on its way back, so
 	 * retrying a packet never evicts more than one pair. */
 	if (e->nfree == 0 && e->npending == 0)
@@ -1001,7 +1064,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	d = &f->d[dir];
 	if (!d->present)
 		dir_create(e, f, dir, pkt, ts);
-	else
+	else if (e->p.pkt_cb != NULL)
 		iat_s = diff_s(ts, d->last);
 	dir_touch(e, slot, dir, pkt, caplen, ts);
 
@@ -1277,6 +1340,7 @@ void
 tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out)
 {
 	*out = e->st;
+	out->in_emergency = e->emergency;
 }
 
 void
@@ -1300,7 +1364,8 @@ tcpw_engine_stats_merge(struct tcpw_engine_stats *dst, const struct tcpw_engine_
 #define SUM(f) dst->f += src->f
 	SUM(pkts); SUM(bytes); SUM(frag_orphan); SUM(no_room); SUM(ipv4_pkts); SUM(ipv6_pkts);
 	SUM(tcp_pkts); SUM(tcp_bytes); SUM(sum_hdrs); SUM(a_created); SUM(b_created);
-	SUM(flows_in_mem); SUM(max_flows_in_mem); SUM(autopilot); SUM(rec_pairs); SUM(rec_dirs);
+	SUM(flows_in_mem); SUM(max_flows_in_mem); SUM(autopilot); SUM(emergency_on);
+	SUM(emergency_ended); SUM(in_emergency); SUM(rec_pairs); SUM(rec_dirs);
 	SUM(rec_lone_inverted); SUM(a_pkts); SUM(b_pkts); SUM(a_bytes); SUM(b_bytes);
 	SUM(rec_pkts); SUM(win_below);
 #undef SUM
@@ -1366,7 +1431,9 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->head = 2 * n + MAX_HANDLERS;
 	*node_next(e, e->head) = e->head;
 	*node_prev(e, e->head) = e->head;
-	if (tcpw_engine_set_timeouts(e, &p->tmt, p->flow_timeout_s) != 0) {
+	if (tcpw_engine_set_timeouts(e, &p->tmt, p->flow_timeout_s) != 0 ||
+	    tcpw_engine_set_overload(e, p->high_water, p->high_water ? p->emergency_timeout_s :
+				     1.0f) != 0) {
 		tcpw_engine_free(e);
 		errno = EINVAL;
 		return NULL;

@@ -49,6 +49,9 @@ struct tcpw_engine_params {
 	uint64_t flow_ind_first; /**< first flow index (0 means 1) */
 	uint64_t flow_ind_step;  /**< gap between indices (0 means 1): core i of n uses
 				  *   first i + 1, step n, so indices are unique across cores */
+	uint32_t high_water;    /**< pairs in memory that switch on emergency timeouts
+				  *   (0: never); they stay on until the table is 1/10 emptier */
+	float emergency_timeout_s; /**< while on, pairs idle this long end first */
 	tcpw_emit_fn emit;
 	void *emit_ctx;
 	tcpw_pkt_fn pkt_cb;     /**< NULL: no packet mode */
@@ -73,6 +76,9 @@ struct tcpw_engine_stats {
 	uint64_t flows_in_mem;             /**< directions in memory now */
 	uint64_t max_flows_in_mem;
 	uint64_t autopilot;                /**< pairs ended because the table was full */
+	uint64_t emergency_on;             /**< times the table passed its high-water mark */
+	uint64_t emergency_ended;          /**< pairs ended by the emergency timeout */
+	uint64_t in_emergency;             /**< emergency timeouts in force now (engines) */
 	/* from emitted records */
 	uint64_t rec_pairs;                /**< records emitted */
 	uint64_t rec_dirs;                 /**< flow lines emitted */
@@ -150,6 +156,14 @@ void tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *ou
  * of the engines' peaks, an upper bound of the peak in memory at once.
  */
 void tcpw_engine_stats_merge(struct tcpw_engine_stats *dst, const struct tcpw_engine_stats *src);
+
+/**
+ * Change the overload policy (reload): the high-water mark in pairs (0: none; above the
+ * table size: none) and the emergency timeout (> 0).
+ * @return 0, or -EINVAL
+ */
+int tcpw_engine_set_overload(struct tcpw_engine *e, uint32_t high_water,
+			     float emergency_timeout_s);
 
 /** Change the tcpWinTMT constants and default timeout (reload); applies to later packets. */
 int tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt,

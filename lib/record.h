@@ -63,6 +63,8 @@ enum tcpw_end_reason {
 	TCPW_END_TIMEOUT = 0,  /**< every direction idle past its timeout */
 	TCPW_END_FLUSH,        /**< end of input or shutdown */
 	TCPW_END_TABLE_FULL,   /**< evicted to make room (autopilot) */
+	TCPW_END_EMERGENCY,    /**< idle past the emergency timeout while the table was above
+				*   its high-water mark */
 };
 
 /** An ended flow pair: dir[0] is printed first ("A"), dir[1] second ("B") if ndir == 2. */

@@ -173,6 +173,8 @@ write_flows(FILE *f, const struct tcpw_engine_stats *s, const struct tcpw_report
 	fprintf(f, "Max number of flows in memory: %" PRIu64 " [%.2f%%]\n", s->max_flows_in_mem,
 		pct(s->max_flows_in_mem, 2 * in->table_pairs));
 	num_line(f, "Number of flows terminated by autopilot", s->autopilot, true);
+	num_line(f, "Number of times above the high-water mark", s->emergency_on, true);
+	num_line(f, "Number of flows terminated by emergency timeout", s->emergency_ended, true);
 	fprintf(f, "Aggregated flowStat=0x%016" PRIx64 "\n", s->agg_flow_stat);
 }
 

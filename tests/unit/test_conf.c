@@ -233,7 +233,8 @@ test_unknown_key(void **state)
 		{ "tcpwin = { thres = 1; };\n\ntimeouts = {\n\ttmt_est = 3.0;\n};",
 		  "<string>:4: unknown key 'timeouts.tmt_est'; known keys: tcpwin.thres, "
 		  "tcpwin.flwprg, timeouts.tmt_bgn_s, timeouts.tmt_est_s, timeouts.tmt_abrt_s, "
-		  "timeouts.flow_timeout_s, flow_table.pairs, rx.cores" },
+		  "timeouts.flow_timeout_s, flow_table.pairs, flow_table.high_water_pct, "
+		  "flow_table.emergency_timeout_s, rx.cores" },
 		{ "\nthres = 1;", "<string>:2: unknown key 'thres'; known keys: " },
 		{ "timeout = { tmt_est_s = 1.0; };", "<string>:1: unknown key 'timeout'; " },
 		{ "tcpwin = {\n\tsub = { thres = 1; };\n};",

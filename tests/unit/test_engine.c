@@ -1397,6 +1397,123 @@ test_table_full_evicts_one_pair(void **state)
 	ctx_free(c);
 }
 
+/* ---- 10b. overload: emergency timeouts above the high-water mark ------------------------ */
+
+/* Lone UDP pair @k (10.6.0.k:40000 -> 10.6.255.1:53) at @sec.@usec: 182 s timeout. */
+static void
+feed_pair(struct ctx *c, unsigned int k, uint32_t sec, uint32_t usec)
+{
+	feed_retry(c, UDP(sec, usec, IP4(10, 6, 0, k), 40000, IP4(10, 6, 255, 1), 53, 20));
+}
+
+static unsigned int
+count_reason(const struct ctx *c, enum tcpw_end_reason why)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < c->nrec; i++)
+		n += c->rec[i].reason == why;
+	return n;
+}
+
+/* 16 pairs, high water 12, emergency timeout 5 s: low water is 12 - 16/10 = 11. */
+static void
+test_overload_emergency_timeouts(void **state)
+{
+	struct ctx *c = ctx_new(16);
+	struct tcpw_engine_stats st;
+	uint64_t pkts = 0;
+
+	(void)state;
+	assert_int_equal(tcpw_engine_set_overload(c->e, 12, 5.0f), 0);
+	for (unsigned int k = 1; k <= 12; k++, pkts++)
+		feed_pair(c, k, 1000, k * 1000);
+	/* 12 in memory: the mark is passed, but nothing is 5 s idle yet */
+	feed_pair(c, 13, 1003, 0);
+	pkts++;
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.emergency_on, 1);
+	assert_int_equal(st.in_emergency, 1);
+	assert_int_equal(st.emergency_ended, 0);
+	assert_int_equal(tcpw_engine_pairs(c->e), 13);
+	/* 6 s later each new pair ends the two least recently active ones (182 s UDP timeout
+	 * notwithstanding) until the table is below low water */
+	feed_pair(c, 14, 1006, 0);
+	feed_pair(c, 15, 1006, 1000);
+	feed_pair(c, 16, 1006, 2000);
+	pkts += 3;
+	assert_int_equal(c->nrec, 6);
+	for (unsigned int i = 0; i < 6; i++) {
+		assert_int_equal(c->rec[i].flow_ind, i + 1); /* oldest first */
+		assert_int_equal(c->rec[i].reason, TCPW_END_EMERGENCY);
+		assert_int_equal(c->rec[i].dir[0].flow_stat & TCPW_FS_HFULL, 0);
+	}
+	assert_int_equal(tcpw_engine_pairs(c->e), 10);
+	/* 10 < 11: back to normal, the next pair ends nothing */
+	feed_pair(c, 17, 1006, 3000);
+	pkts++;
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.in_emergency, 0);
+	assert_int_equal(st.emergency_ended, 6);
+	assert_int_equal(st.autopilot, 0);
+	assert_int_equal(c->nrec, 6);
+	finish(c);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(c->nrec, 17);
+	assert_int_equal(count_reason(c, TCPW_END_EMERGENCY), 6);
+	assert_int_equal(st.rec_pkts, pkts);
+	assert_int_equal(st.pkts, pkts);
+	ctx_free(c);
+}
+
+/* Above the mark with nothing old enough, a full table still falls back on the autopilot. */
+static void
+test_overload_then_autopilot(void **state)
+{
+	struct ctx *c = ctx_new(8);
+	struct tcpw_engine_stats st;
+
+	(void)state;
+	assert_int_equal(tcpw_engine_set_overload(c->e, 6, 5.0f), 0);
+	for (unsigned int k = 1; k <= 9; k++)
+		feed_pair(c, k, 2000, k * 1000);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.emergency_on, 1);
+	assert_int_equal(st.emergency_ended, 0);
+	assert_int_equal(st.autopilot, 1);
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(c->rec[0].flow_ind, 1);
+	assert_int_equal(c->rec[0].reason, TCPW_END_TABLE_FULL);
+	assert_int_equal(c->rec[0].dir[0].flow_stat & TCPW_FS_HFULL, TCPW_FS_HFULL);
+	finish(c);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.rec_pkts, 9);
+	ctx_free(c);
+}
+
+static void
+test_overload_bad_values(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	assert_int_equal(tcpw_engine_set_overload(c->e, 6, 0.0f), -EINVAL);
+	assert_int_equal(tcpw_engine_set_overload(c->e, 6, -1.0f), -EINVAL);
+	/* a mark above the table is no mark: a full table goes straight to the autopilot */
+	assert_int_equal(tcpw_engine_set_overload(c->e, 9, 0.001f), 0);
+	for (unsigned int k = 1; k <= 9; k++)
+		feed_pair(c, k, 3000, k * 1000);
+	{
+		struct tcpw_engine_stats st;
+
+		tcpw_engine_stats(c->e, &st);
+		assert_int_equal(st.emergency_on, 0);
+		assert_int_equal(st.autopilot, 1);
+	}
+	finish(c);
+	ctx_free(c);
+}
+
 /* ---- 11. determinism ------------------------------------------------------------------ */
 
 static void
@@ -1503,6 +1620,9 @@ main(void)
 		cmocka_unit_test_teardown(test_table_full_autopilot, teardown),
 		cmocka_unit_test_teardown(test_table_full_hfull_oldest_direction_only, teardown),
 		cmocka_unit_test_teardown(test_table_full_evicts_one_pair, teardown),
+		cmocka_unit_test_teardown(test_overload_emergency_timeouts, teardown),
+		cmocka_unit_test_teardown(test_overload_then_autopilot, teardown),
+		cmocka_unit_test_teardown(test_overload_bad_values, teardown),
 		cmocka_unit_test_teardown(test_determinism, teardown),
 		cmocka_unit_test_teardown(test_time_backwards, teardown),
 	};
