@@ -1154,9 +1154,10 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 }
 
 /*
- * A burst, in three passes so the memory each packet needs is on its way before it is
+ * A burst, in four passes so the memory each packet needs is on its way before it is
  * used: parse and hash every packet and prefetch its index bucket; read the bucket and
- * prefetch the flow entry and its record data; then, in order, sweep and account each
+ * prefetch the flow entry and its record data; read the entry's LRU links and prefetch the
+ * neighbours it will be unlinked from; then, in order, sweep and account each
  * packet exactly as tcpw_engine_packet() would (the prefetches are only hints: a sweep
  * may end a pair in between, and the lookup is made again).
  */
@@ -1184,6 +1185,20 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 			__builtin_prefetch(&e->flows[s]);
 			__builtin_prefetch(&e->cold[s * 2 + c[i].dir]);
 		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct flow_dir *d;
+		uint32_t s;
+
+		if (c[i].v != TCPW_PKT_FLOW)
+			continue;
+		s = e->index[c[i].h & e->index_mask];
+		if (s == NIL)
+			continue;
+		/* the LRU neighbours the packet will unlink its direction from */
+		d = &e->flows[s].d[c[i].dir];
+		__builtin_prefetch(&e->flows[d->prev >> 1], 1);
+		__builtin_prefetch(&e->flows[d->next >> 1], 1);
 	}
 	for (i = 0; i < n; i++) {
 		tcpw_engine_advance(e, ts[i]);
