@@ -13,6 +13,10 @@
 #   ../shared/pcaps/real (ftp-crack: 714 short FTP sessions; echo-connections: 500
 #   connections), concatenated with mergecap -a when several are given.
 # Needs: dpdk-telemetry.py (dpdk package), mergecap and capinfos (wireshark-common).
+# Work files (merged capture, flow files, up to ~200 MB) go to $TMPDIR (default /tmp); a disk
+# that fills up during the run makes the daemon hold records in memory (by design), which
+# shows as RSS growth: the daemon's messages are printed at the end, and TMPDIR=/dev/shm
+# keeps the soak independent of the disk.
 # Cleans up (daemon, work directory) on exit, on Ctrl-C and on SIGTERM. Not run in CI.
 set -u
 
@@ -27,7 +31,7 @@ while getopts "d:i:g:D:h" opt; do
 	i) interval=$OPTARG ;;
 	g) max_growth=$OPTARG ;;
 	D) daemon=$OPTARG ;;
-	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -40,7 +44,7 @@ for f in "$@"; do
 done
 [ -x "$daemon" ] || { echo "soak: no daemon at $daemon (build first)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/tcpw-soak.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/tcpw-soak.XXXXXX")
 prefix=tcpw-soak-$$
 pid=
 cleanup() {
@@ -108,6 +112,10 @@ wait "$pid"
 rc=$?
 pid=
 echo "daemon exit status: $rc"
+if [ -s "$work/err" ]; then
+	echo "daemon messages (first 5 of $(wc -l < "$work/err")):"
+	head -5 "$work/err"
+fi
 grep -E 'packets received:|in flow records:|flow lines written:|dropped' "$work/report"
 growth=$(awk -v a="$first_rss" -v b="$rss" 'BEGIN { printf "%.3f", 100 * (b - a) / a }')
 echo "RSS: ${first_rss} kB after the first interval, ${rss} kB at the end: growth ${growth} %" \

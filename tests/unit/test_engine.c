@@ -1576,9 +1576,10 @@ test_time_future_pair_flushed(void **state)
 	ctx_free(c);
 }
 
-/* The largest time classic pcap can hold (2106-02-07T06:28:15.999999Z) goes through the
- * age arithmetic like any other: a pair there ends 182 s later in capture time, which is
- * past 2^32 s only as a 64-bit difference; here time stops at the limit, so it is flushed. */
+/* The largest time classic pcap can hold (2106-02-07T06:28:15.999999Z) and the epoch go
+ * through the age arithmetic (64-bit differences) like any other time: the first ends the
+ * pair before it, the epoch packet after it ends nothing (negative ages) and is held back
+ * behind it, and the flush writes both. */
 static void
 test_time_pcap_limit(void **state)
 {
