@@ -31,7 +31,7 @@ while getopts "d:i:g:D:h" opt; do
 	i) interval=$OPTARG ;;
 	g) max_growth=$OPTARG ;;
 	D) daemon=$OPTARG ;;
-	*) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -112,9 +112,9 @@ wait "$pid"
 rc=$?
 pid=
 echo "daemon exit status: $rc"
-if [ -s "$work/err" ]; then
-	echo "daemon messages (first 5 of $(wc -l < "$work/err")):"
-	head -5 "$work/err"
+if grep -q '^tcpwintmtd:' "$work/err"; then
+	echo "daemon messages (first 5 of $(grep -c '^tcpwintmtd:' "$work/err")):"
+	grep '^tcpwintmtd:' "$work/err" | head -5
 fi
 grep -E 'packets received:|in flow records:|flow lines written:|dropped' "$work/report"
 growth=$(awk -v a="$first_rss" -v b="$rss" 'BEGIN { printf "%.3f", 100 * (b - a) / a }')
