@@ -39,6 +39,23 @@ mbuf_ts(const struct pipeline *pl, struct rte_mbuf *m)
 	return RTE_MBUF_DYNFIELD(m, pl->ts_offset, uint64_t *);
 }
 
+/* Capture time in microseconds as the file holds it. net_pcap stores tv_sec * 1000000 +
+ * tv_usec in 64 bits, but libpcap reads the record's 32-bit seconds field as signed, so from
+ * 2038-01-19T03:14:08Z on the value is negative (as int64_t) and every later conversion was
+ * garbage (2100-01-01 came out as 2095-07-20). The field is unsigned (pcap goes to
+ * 2106-02-07): take the seconds back modulo 2^32, the microseconds as they were. */
+static inline uint64_t
+pcap_us(uint64_t raw)
+{
+	int64_t s = (int64_t)raw, sec = s / 1000000, usec = s % 1000000;
+
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	return (uint64_t)(uint32_t)sec * 1000000 + (uint64_t)usec;
+}
+
 /* A frame as one buffer. net_pcap chains segments for frames above the mbuf size and keeps
  * only the low 16 bits of their length in pkt_len, so the segments are walked and summed. */
 static const uint8_t *
@@ -172,6 +189,8 @@ rx_poll(struct rx_core *rc)
 
 		if (pl->live)
 			*mbuf_ts(pl, pkts[i]) = now_us;
+		else
+			*mbuf_ts(pl, pkts[i]) = pcap_us(*mbuf_ts(pl, pkts[i]));
 		if (pl->sw_dist) {
 			uint64_t t_us = *mbuf_ts(pl, pkts[i]);
 

@@ -1600,6 +1600,254 @@ test_time_backwards(void **state)
 	ctx_free(c);
 }
 
+/* ---- 13. time jumps (issue 7): future, identical, back and forth ---------------------- */
+
+/* UDP pairs (default timeout 182 s, no tcpWinTMT state): N, P, Q, each A -> B on :4000 ->
+ * :5000 from its own host pair. */
+#define HN1 IP4(10, 7, 0, 1)
+#define HN2 IP4(10, 7, 0, 2)
+#define HP1 IP4(10, 7, 1, 1)
+#define HP2 IP4(10, 7, 1, 2)
+#define HQ1 IP4(10, 7, 2, 1)
+#define HQ2 IP4(10, 7, 2, 2)
+#define T2100 4102444800u /* 2100-01-01T00:00:00Z, fits the 32-bit seconds of pcap */
+
+static void
+advance(struct ctx *c, uint32_t sec, uint32_t usec)
+{
+	tcpw_engine_advance(c->e, (struct tcpw_ts){ .sec = sec, .usec = usec });
+	drain_all(c);
+}
+
+/* Packets up to a pair stamped in 2100, then time back to normal: the future packet ends
+ * every pair in memory (all idle for ~77 years at its time); the pair it opens has a
+ * negative age at every later, earlier-stamped packet, so it cannot end until time reaches
+ * its last packet plus its timeout. The sentinel walks (§2.4) stop at it, so a pair opened
+ * after it cannot end either, however long it idles in normal time, until time passes the
+ * future pair's last packet by the smallest timeout (1 ms): from then on the 1 ms walk
+ * steps over the future pair (idle past 1 ms, not past its own 182 s) and reaches it. */
+static struct ctx *
+future_pair(void)
+{
+	struct ctx *c = ctx_new(8);
+
+	feed(c, UDP(1000, 0, HN1, 4000, HN2, 5000, 10));       /* N: ind 1 */
+	feed(c, UDP(T2100, 0, HP1, 4000, HP2, 5000, 10));      /* P: ind 2 */
+	assert_int_equal(c->nrec, 1);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_TIMEOUT, 1, {
+		{ HN1, 4000, HN2, 5000, FS_A, 1000, 0, 1000, 0, 1, NO_TWIN, 0, 0 } } });
+	feed(c, UDP(T2100, 100, HP2, 5000, HP1, 4000, 10));    /* P's B direction */
+	feed(c, UDP(1001, 0, HQ1, 4000, HQ2, 5000, 10));       /* Q: ind 3, back in 2023 */
+	assert_int_equal(c->line[3].flow_ind, 3);
+	advance(c, 1001 + 100000, 0);                          /* Q idle 100000 s */
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(tcpw_engine_pairs(c->e), 2);
+	return c;
+}
+
+static void
+test_time_future_pair_waits_for_time(void **state)
+{
+	struct ctx *c = future_pair();
+
+	(void)state;
+	/* at P's last packet, and 999 us after it: nothing ends */
+	advance(c, T2100, 100);
+	advance(c, T2100, 1099);
+	assert_int_equal(c->nrec, 1);
+	/* 1 ms after it: the 1 ms walk passes P and ends Q, idle since 1001 */
+	advance(c, T2100, 1100);
+	assert_int_equal(c->nrec, 2);
+	assert_int_equal(c->rec[1].flow_ind, 3);
+	/* P's A direction is 182 s idle, its B direction 181.9999 s: the pair stays */
+	advance(c, T2100 + 182, 0);
+	assert_int_equal(c->nrec, 2);
+	/* both 182 s idle: P ends */
+	advance(c, T2100 + 182, 100);
+	assert_int_equal(c->nrec, 3);
+	assert_int_equal(c->rec[2].flow_ind, 2);
+	check_rec(c, &(struct want_rec){ 2, TCPW_END_TIMEOUT, 2, {
+		{ HP1, 4000, HP2, 5000, FS_A, T2100, 0, T2100, 0, 1, NO_TWIN, 0, 0 },
+		{ HP2, 5000, HP1, 4000, FS_B, T2100, 100, T2100, 100, 1, NO_TWIN, 0, 0 } } });
+	check_rec(c, &(struct want_rec){ 3, TCPW_END_TIMEOUT, 1, {
+		{ HQ1, 4000, HQ2, 5000, FS_A, 1001, 0, 1001, 0, 1, NO_TWIN, 0, 0 } } });
+	finish(c);
+	ctx_free(c);
+}
+
+static void
+test_time_future_pair_flushed(void **state)
+{
+	struct ctx *c = future_pair();
+
+	(void)state;
+	/* end of input before time catches up: the flush writes both, oldest first */
+	finish(c);
+	assert_int_equal(c->nrec, 3);
+	assert_int_equal(c->rec[1].flow_ind, 2);
+	assert_int_equal(c->rec[2].flow_ind, 3);
+	assert_int_equal(c->rec[1].reason, TCPW_END_FLUSH);
+	assert_int_equal(c->rec[2].reason, TCPW_END_FLUSH);
+	assert_int_equal(c->rec[1].dir[0].last.sec, T2100);
+	assert_int_equal(c->rec[1].dir[1].last.usec, 100);
+	ctx_free(c);
+}
+
+/* The largest time classic pcap can hold (2106-02-07T06:28:15.999999Z) and the epoch go
+ * through the age arithmetic (64-bit differences) like any other time: the first ends the
+ * pair before it, the epoch packet after it ends nothing (negative ages) and is held back
+ * behind it, and the flush writes both. */
+static void
+test_time_pcap_limit(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, UDP(1000, 0, HN1, 4000, HN2, 5000, 10));
+	feed(c, UDP(UINT32_MAX, 999999, HP1, 4000, HP2, 5000, 10));
+	assert_int_equal(c->nrec, 1);                          /* N ended by the jump */
+	feed(c, UDP(0, 0, HQ1, 4000, HQ2, 5000, 10));          /* the epoch */
+	advance(c, UINT32_MAX, 999999);
+	assert_int_equal(c->nrec, 1);                          /* P 0 s idle blocks Q */
+	finish(c);
+	assert_int_equal(c->nrec, 3);
+	check_rec(c, &(struct want_rec){ 2, TCPW_END_FLUSH, 1, {
+		{ HP1, 4000, HP2, 5000, FS_A, UINT32_MAX, 999999, UINT32_MAX, 999999, 1, NO_TWIN,
+		  0, 0 } } });
+	check_rec(c, &(struct want_rec){ 3, TCPW_END_FLUSH, 1, {
+		{ HQ1, 4000, HQ2, 5000, FS_A, 0, 0, 0, 0, 1, NO_TWIN, 0, 0 } } });
+	ctx_free(c);
+}
+
+/* Many packets with one timestamp: every age is 0, below every timeout, 1 ms included, so
+ * nothing ends between them, even after a FIN (ABRT, 1 ms); no IAT is negative, so no
+ * TIMEJUMP; durations are 0. */
+static void
+test_time_identical_timestamps(void **state)
+{
+	struct ctx *c = ctx_new(8);
+	const struct tcpw_record *r;
+
+	(void)state;
+	for (unsigned int i = 0; i < 120; i++)
+		feed(c, i % 3 == 2 ? UDP(1000, 500000, HN2, 5000, HN1, 4000, 10)
+				   : UDP(1000, 500000, HN1, 4000, HN2, 5000, 10));
+	feed(c, TCP(1000, 500000, HA, 4000, HB, 5000, SYN, 1000, 0));
+	feed(c, TCP(1000, 500000, HB, 5000, HA, 4000, SYN | ACK, 1000, 0));
+	feed(c, TCP(1000, 500000, HA, 4000, HB, 5000, ACK, 1000, 0));
+	feed(c, TCP(1000, 500000, HA, 4000, HB, 5000, FIN | ACK, 1000, 0));
+	feed(c, TCP(1000, 500000, HB, 5000, HA, 4000, FIN | ACK, 1000, 0));
+	feed(c, TCP(1000, 500000, HA, 4000, HB, 5000, ACK, 1000, 0));
+	feed(c, TCP(1000, 500000, HB, 5000, HA, 4000, ACK, 1000, 0));
+	assert_int_equal(c->nrec, 0);
+	for (unsigned int i = 0; i < c->nline; i++) {
+		assert_int_equal(c->line[i].flow_ind, i < 120 ? 1 : 2);
+		assert_true(c->line[i].iat_s == 0);
+		assert_int_equal(c->line[i].flow_stat & TCPW_FS_TIMEJUMP, 0);
+	}
+	/* 1 ms later the aborted TCP pair ends; the UDP pair (182 s) stays */
+	advance(c, 1000, 501000);
+	assert_int_equal(c->nrec, 1);
+	check_rec(c, &(struct want_rec){ 2, TCPW_END_TIMEOUT, 2, {
+		{ HA, 4000, HB, 5000, FS_A, 1000, 500000, 1000, 500000, 4, 0x13, 0x04, 0 },
+		{ HB, 5000, HA, 4000, FS_B, 1000, 500000, 1000, 500000, 3, 0x13, 0x04, 0 } } });
+	finish(c);
+	r = rec_of(c, 1);
+	assert_int_equal(r->dir[0].pkts, 80);
+	assert_int_equal(r->dir[1].pkts, 40);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_FLUSH, 2, {
+		{ HN1, 4000, HN2, 5000, FS_A, 1000, 500000, 1000, 500000, 80, NO_TWIN, 0, 0 },
+		{ HN2, 5000, HN1, 4000, FS_B, 1000, 500000, 1000, 500000, 40, NO_TWIN, 0, 0 } } });
+	ctx_free(c);
+}
+
+/* Duration column of the first (A) line, or of the second line when @second. */
+static double
+text_duration(const struct tcpw_record *r, bool second)
+{
+	char buf[2048], *p = buf;
+
+	assert_true(tcpw_record_format(r, buf, sizeof(buf)) > 0);
+	if (second) {
+		p = strchr(buf, '\n');
+		assert_non_null(p);
+		p++;
+	}
+	for (unsigned int col = 0; col < 5; col++) { /* dir flowInd flowStat first last */
+		p = strchr(p, '\t');
+		assert_non_null(p);
+		p++;
+	}
+	return strtod(p, NULL);
+}
+
+/* A pair's packets 30 s back in time, then forward again. The jump back can end nothing
+ * (every age is negative), so the old packets join the pair, lastSeen takes their time and
+ * the IAT is negative: TIMEJUMP. Forward again, 31 s after those, is still below 182 s:
+ * the same pair. The B direction ends on its packet from the past: timeLast before
+ * timeFirst, and duration = timeLast - timeFirst is negative (T2-SEMANTICS §3.3; issue 7
+ * asks for no negative durations: the conflict is reported, not settled here). */
+static void
+test_time_back_then_forward(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, UDP(1000, 0, HN1, 4000, HN2, 5000, 10));
+	feed(c, UDP(1000, 200000, HN2, 5000, HN1, 4000, 10));
+	feed(c, UDP(1001, 0, HN1, 4000, HN2, 5000, 10));
+	feed(c, UDP(971, 0, HN1, 4000, HN2, 5000, 10));        /* 30 s back */
+	feed(c, UDP(971, 500000, HN2, 5000, HN1, 4000, 10));
+	feed(c, UDP(1002, 0, HN1, 4000, HN2, 5000, 10));       /* forward: 31 s after 971 */
+	assert_int_equal(c->nrec, 0);
+	for (unsigned int i = 0; i < c->nline; i++)
+		assert_int_equal(c->line[i].flow_ind, 1);
+	assert_int_equal(llround(c->line[3].iat_s * 1e6), -30000000);
+	assert_int_equal(llround(c->line[5].iat_s * 1e6), 31000000);
+	assert_int_equal(c->line[2].flow_stat & TCPW_FS_TIMEJUMP, 0);
+	assert_int_equal(c->line[3].flow_stat & TCPW_FS_TIMEJUMP, TCPW_FS_TIMEJUMP);
+	/* 182 s after the A direction's 1002 and the B direction's 971.5: the pair ends
+	 * (181.999 s is below 182 even as a float; 181.999999 would round up to 182.0f) */
+	advance(c, 1002 + 181, 999000);
+	assert_int_equal(c->nrec, 0);
+	advance(c, 1002 + 182, 0);
+	assert_int_equal(c->nrec, 1);
+	check_rec(c, &(struct want_rec){ 1, TCPW_END_TIMEOUT, 2, {
+		{ HN1, 4000, HN2, 5000, FS_A | TCPW_FS_TIMEJUMP, 1000, 0, 1002, 0, 4, NO_TWIN, 0,
+		  0 },
+		{ HN2, 5000, HN1, 4000, FS_B | TCPW_FS_TIMEJUMP, 1000, 200000, 971, 500000, 2,
+		  NO_TWIN, 0, 0 } } });
+	assert_true(text_duration(&c->rec[0], false) == 2.0);
+	assert_true(text_duration(&c->rec[0], true) == -28.7);
+	finish(c);
+	ctx_free(c);
+}
+
+/*
+ * LIB BUG (engine.c dir_touch()), expected to fail: not in the suite, run with
+ * TCPW_RUN_XFAIL=1. Real Tranalyzer 0.9.3 sets TIMEJUMP when a packet's IAT in its direction
+ * is negative as computed by basicFlow: (uint32_t)sec - (uint32_t)last_sec (unsigned, so a
+ * step back across a second boundary wraps to ~4.29e9) + (usec - last_usec) / 1e6. Only a
+ * step back within the same second shows. The golden ftp-crack output agrees with this rule
+ * on all 2804 records (33 with TIMEJUMP; the engine's "any step back" rule gives 54), as do
+ * transform-base64-7296 (0 with TIMEJUMP; the engine gives 5) and timestamp_invalid_micro.
+ */
+static void
+test_time_timejump_t2_rule(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, UDP(1000, 500000, HN1, 4000, HN2, 5000, 10));
+	feed(c, UDP(999, 900000, HN1, 4000, HN2, 5000, 10));  /* 0.6 s back, other second */
+	feed(c, UDP(1000, 500000, HP1, 4000, HP2, 5000, 10));
+	feed(c, UDP(1000, 200000, HP1, 4000, HP2, 5000, 10));  /* 0.3 s back, same second */
+	finish(c);
+	assert_int_equal(rec_of(c, 2)->dir[0].flow_stat, FS_A | TCPW_FS_TIMEJUMP);
+	assert_int_equal(rec_of(c, 1)->dir[0].flow_stat, FS_A);
+	ctx_free(c);
+}
+
 int
 main(void)
 {
@@ -1625,7 +1873,18 @@ main(void)
 		cmocka_unit_test_teardown(test_overload_bad_values, teardown),
 		cmocka_unit_test_teardown(test_determinism, teardown),
 		cmocka_unit_test_teardown(test_time_backwards, teardown),
+		cmocka_unit_test_teardown(test_time_future_pair_waits_for_time, teardown),
+		cmocka_unit_test_teardown(test_time_future_pair_flushed, teardown),
+		cmocka_unit_test_teardown(test_time_pcap_limit, teardown),
+		cmocka_unit_test_teardown(test_time_identical_timestamps, teardown),
+		cmocka_unit_test_teardown(test_time_back_then_forward, teardown),
+	};
+	/* LIB BUG tests known to fail until lib/engine changes: run by hand */
+	const struct CMUnitTest xfail[] = {
+		cmocka_unit_test_teardown(test_time_timejump_t2_rule, teardown),
 	};
 
+	if (getenv("TCPW_RUN_XFAIL") != NULL)
+		return cmocka_run_group_tests_name("expected to fail", xfail, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
