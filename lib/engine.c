@@ -982,7 +982,10 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 	struct flow_cold *c = &e->cold[slot * 2 + dir];
 
 	if (d->pkts > 0) {
-		if (ts_before(ts, d->last))
+		/* Tranalyzer 0.9.3 (basicFlow) flags a negative IAT computed with the seconds
+		 * subtracted as uint32_t: only a step back within the same second shows (a
+		 * step back across seconds wraps to a huge IAT); the golden data agree */
+		if (ts.sec == d->last.sec && ts.usec < d->last.usec)
 			c->flags |= CF_TIMEJUMP;
 		if (d->next != e->head) { /* already the newest: nothing to move */
 			lru_unlink(e, slot * 2 + dir);
@@ -1012,7 +1015,7 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 		.flow_stat = fs_bits(c->flags) | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
 		.ts = ts,
 		.iat_s = iat_s,
-		.duration_s = diff_s(ts, c->first),
+		.duration_s = ts_before(ts, c->first) ? 0 : diff_s(ts, c->first),
 		.pkt = pkt,
 		.frame = frame,
 		.twin = examined ? &f->d[dir].twin : NULL,

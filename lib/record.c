@@ -108,14 +108,16 @@ put_ts(struct out *o, struct tcpw_ts t)
 	put(o, "%" PRIu32 ".%06" PRIu32, t.sec, t.usec);
 }
 
-/* Non-negative durations print like timestamps; a clock that went back prints "-s.us". */
+/* Durations print like timestamps. A direction whose last packet is stamped before its
+ * first (the capture's clock went back) has no meaningful duration: it prints 0 (Tranalyzer
+ * prints a wrapped unsigned value). */
 static void
 put_duration(struct out *o, struct tcpw_ts from, struct tcpw_ts to)
 {
 	int64_t us = ((int64_t)to.sec - from.sec) * 1000000 + ((int64_t)to.usec - from.usec);
-	uint64_t a = us < 0 ? (uint64_t)-us : (uint64_t)us;
+	uint64_t a = us < 0 ? 0 : (uint64_t)us;
 
-	put(o, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "", a / 1000000, a % 1000000);
+	put(o, "%" PRIu64 ".%06" PRIu64, a / 1000000, a % 1000000);
 }
 
 static void

@@ -18,19 +18,16 @@ to which flow, the test checks:
     packet line per flow packet; "still in memory: 0" (the flush at the end writes all);
   * every (flowInd, direction) of the packet file has exactly one record and vice versa;
     timeFirst/timeLast are its first and last packet's times, numPktsSnt its packet count;
-  * duration == timeLast - timeFirst to the microsecond (T2-SEMANTICS §3.3);
-  * TIMEJUMP is set exactly on the directions with a negative IAT (a packet stamped before
-    the previous packet of its direction: T2-SEMANTICS §2.2, what lib/engine does);
+  * duration == timeLast - timeFirst to the microsecond (T2-SEMANTICS §3.3), and 0 when a
+    direction's last packet is stamped before its first: never negative (issue 7);
+  * TIMEJUMP is set exactly on the directions with a packet stamped before the previous
+    packet of its direction within the same second: Tranalyzer 0.9.3's rule (basicFlow
+    subtracts the seconds as uint32_t, so a step back across seconds wraps and shows
+    nothing), which the golden data follow;
   * scenario facts: a jump back ends nothing (the flow keeps its index); a packet in the
     future ends every pair in memory (their next packets open new indices) and its own pair
     is written at the end; identical timestamps keep every flow in one index, duration 0;
     ftp-crack equals Tranalyzer's golden TCP records (t2compare).
-Two checks are EXPECTED TO FAIL (XFAIL) with the current lib/engine, kept so the conflict
-stays visible: "no negative duration" (issue 7; the contract prints timeLast - timeFirst,
-negative when a direction ends on a packet from the past) and "TIMEJUMP as Tranalyzer 0.9.3"
-(its basicFlow subtracts the seconds as uint32_t, so only a step back within one second
-sets the bit: the golden ftp-crack has 33 such records, the engine 54). An XFAIL check that
-starts passing fails the test (XPASS), so the marker cannot go stale.
 Usage: run_time.py DAEMON OUTDIR [SHARED]
 """
 import os
@@ -55,32 +52,12 @@ T2100 = 4102444800
 TMAX = 0xFFFFFFFF
 TIMEJUMP = 0x0008000000000000
 
-# check name -> why it is expected to fail with the current lib/engine
-XFAIL = {
-    "no negative duration": "issue 7 asks for none; T2-SEMANTICS §3.3 says duration = "
-    "timeLast - timeFirst and lastSeen = the last packet's time, so a direction whose last "
-    "packet is stamped before its first prints a negative duration (Tranalyzer 0.9.3 prints "
-    "it as a wrapped unsigned value, e.g. 4223627564.4294960263 in transform-base64-7296)",
-    "TIMEJUMP as Tranalyzer 0.9.3": "lib/engine sets it on any negative IAT; Tranalyzer "
-    "only when the seconds are equal and the microseconds smaller (uint32_t subtraction)",
-}
-
-
 class Result:
     def __init__(self):
         self.passed = self.failed = 0
-        self.xfail = set()
 
-    def check(self, ok, what, xfail=None):
-        """xfail: the XFAIL key this check belongs to, if any."""
-        if xfail is not None:
-            if ok:
-                self.failed += 1
-                print("XPASS (remove the expected-failure marker %r): %s" % (xfail, what))
-            else:
-                self.xfail.add(xfail)
-                print("XFAIL (%s): %s" % (xfail, what))
-        elif ok:
+    def check(self, ok, what):
+        if ok:
             self.passed += 1
         else:
             self.failed += 1
@@ -226,7 +203,7 @@ def check_common(res, name, p, flows_path, pkts_path, npackets):
     res.check(len(keys) == len(set(keys)) and set(keys) == set(dirs),
               "%s: records and packet-file directions differ: %d records, %d directions"
               % (name, len(keys), len(dirs)))
-    neg, neg_want, tj_bad, t2_bad = [], [], [], []
+    ends_before, tj_bad = [], []
     for r in recs:
         times = dirs.get(key_of(r))
         if times is None:
@@ -239,29 +216,18 @@ def check_common(res, name, p, flows_path, pkts_path, npackets):
                   "%s: timeFirst/timeLast/numPktsSnt %s %s %s, packets %d..%d (%d)"
                   % (what, r["timeFirst"], r["timeLast"], r["numPktsSnt"], times[0],
                      times[-1], len(times)))
-        res.check(dur == last - first, "%s: duration %s != timeLast - timeFirst"
-                  % (what, r["duration"]))
-        if dur < 0:
-            neg.append(what)
+        res.check(dur == max(0, last - first), "%s: duration %s, want max(0, timeLast - "
+                  "timeFirst)" % (what, r["duration"]))
         if times[-1] < times[0]:
-            neg_want.append(what)
-        neg_iat = any(b < a for a, b in zip(times, times[1:]))
+            ends_before.append(what)
         same_sec = any(b < a and b // 1000000 == a // 1000000 for a, b in zip(times, times[1:]))
-        bit = bool(int(r["flowStat"], 16) & TIMEJUMP)
-        if bit != neg_iat:
+        if bool(int(r["flowStat"], 16) & TIMEJUMP) != same_sec:
             tj_bad.append(what)
-        if bit != same_sec:
-            t2_bad.append(what)
-    res.check(neg == neg_want, "%s: negative durations %s, directions ending before they "
-              "start %s" % (name, neg, neg_want))
-    res.check(not tj_bad, "%s: TIMEJUMP differs from 'negative IAT' on %s" % (name, tj_bad))
-    if neg:
-        res.check(False, "%s: %d records with a negative duration: %s"
-                  % (name, len(neg), neg[:3]), xfail="no negative duration")
-    if t2_bad:
-        res.check(False, "%s: TIMEJUMP differs from Tranalyzer's same-second rule on %d "
-                  "records, e.g. %s" % (name, len(t2_bad), t2_bad[:2]),
-                  xfail="TIMEJUMP as Tranalyzer 0.9.3")
+    res.check(not tj_bad, "%s: TIMEJUMP differs from Tranalyzer's same-second rule on %d "
+              "records, e.g. %s" % (name, len(tj_bad), tj_bad[:2]))
+    if ends_before:
+        print("%s: %d directions end before they start (duration 0), e.g. %s"
+              % (name, len(ends_before), ends_before[:1]))
     return recs, pkts
 
 
@@ -338,11 +304,8 @@ def main():
             gold = {ident(r): int(r["flowStat"], 16) for r in t2compare.load(golden)}
             diff = [ident(r) for r in got[0] if gold.get(ident(r)) != int(r["flowStat"], 16)]
             res.check(not diff, "ftp-crack: flowStat differs from the golden on %d records, "
-                      "e.g. %s" % (len(diff), diff[:2]), xfail="TIMEJUMP as Tranalyzer 0.9.3")
-    for k in sorted(res.xfail):
-        print("expected failure %r: %s" % (k, XFAIL[k]))
-    print("%d passed, %d failed, %d expected failures" % (res.passed, res.failed,
-                                                          len(res.xfail)))
+                      "e.g. %s" % (len(diff), diff[:2]))
+    print("%d passed, %d failed" % (res.passed, res.failed))
     return 1 if res.failed else 0
 
 
