@@ -408,6 +408,9 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		}
 		p = nxt;
 	}
+	/* the walk resumes at p's successor once p is old enough: have it in cache by then */
+	if (is_flow_node(e, p))
+		__builtin_prefetch(&e->flows[*node_next(e, p) >> 1]);
 	if (p != *node_next(e, h->node)) { /* most packets inspect nothing: no relinking */
 		lru_unlink(e, h->node);
 		lru_insert_before(e, h->node, p);
