@@ -12,6 +12,7 @@
  * end-of-file signal). Live (-i DEVICE) packet time is the receive time and input ends on
  * SIGTERM/SIGINT. Either way every flow in memory is written before exit.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -180,6 +181,27 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * DPDK 22.11 leaves its runtime directory (/var/run/dpdk/PREFIX: config, fbarray files of
+ * ~6 MB with --no-huge, sockets) behind at rte_eal_cleanup(). With the default per-PID
+ * --file-prefix every run would leave a new one: measured, 12,000 runs of the test suites
+ * filled a 252 GB disk. When the prefix is ours, remove the directory (flat) on the way out.
+ */
+static void
+remove_runtime_dir(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(dir);
 }
 
 static void
@@ -688,6 +710,9 @@ out_port:
 out_pool:
 	rte_mempool_free(pool);
 out_eal:
+	snprintf(err, sizeof(err), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (args_own_prefix(&a))
+		remove_runtime_dir(err);
 	return ret;
 }
