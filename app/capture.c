@@ -8,6 +8,10 @@
 
 #include "capture.h"
 
+/* libpcap's words (sf-pcapng.c, 1.5 to 1.10) when a pcapng file's interfaces differ in
+ * link type: a pcap_t has one link type, so it stops reading there. */
+#define MIXED_LINKTYPES "different from the type of the first interface"
+
 int
 capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen)
 {
@@ -27,6 +31,11 @@ capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int 
 		snprintf(err, errlen, "capture %s is not a regular file", path);
 		return -1;
 	}
+	if (st.st_size == 0) {
+		snprintf(err, errlen, "capture %s is empty (0 bytes): not even a file header",
+			 path);
+		return -1;
+	}
 	if (strchr(path, ',') != NULL) {
 		snprintf(err, errlen, "capture path %s contains ',', which DPDK device arguments "
 			 "cannot carry; rename or link the file", path);
@@ -40,6 +49,15 @@ capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int 
 	ci->linktype = pcap_datalink(p);
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1)
 		ci->packets++;
+	if (rc == PCAP_ERROR && strstr(pcap_geterr(p), MIXED_LINKTYPES) != NULL) {
+		/* not damage: libpcap (and so net_pcap) cannot give one link type for the file */
+		snprintf(err, errlen, "%s has pcapng interfaces of different link types (%s); "
+			 "tcpwintmtd reads one link type per capture: split it by interface "
+			 "first (e.g. tshark -r IN -Y frame.interface_id==0 -w OUT)", path,
+			 pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
 	if (rc == PCAP_ERROR) {
 		ci->damaged = true;
 		snprintf(ci->damage, sizeof(ci->damage), "%s", pcap_geterr(p));

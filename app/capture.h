@@ -17,7 +17,9 @@ struct capture_info {
 	char damage[256];        /* libpcap's words for it */
 };
 
-/* 0, or -1 with a message for the user in @err. */
+/* 0, or -1 with a message for the user in @err: unreadable, not a capture, empty (0 bytes),
+ * cut inside its file header, or a pcapng whose interfaces have different link types.
+ * Damage after the file header is not an error: @ci says how many packets precede it. */
 int capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen);
 
 #endif

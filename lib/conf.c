@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "conf.h"
 #include "tcpw_common.h"
+#include "writer.h"
 
 /* Name used in messages for tcpw_conf_load_string(), where there is no file. */
 #define STRING_SOURCE "<string>"
@@ -27,6 +29,7 @@ enum key_type {
 	KEY_FLOAT,  /* float or integer literal; stored as double */
 	KEY_STRING, /* stored NUL-terminated in a char array; min/max bound the length in bytes */
 	KEY_BOOL,   /* true/false; stored as bool */
+	KEY_MODE,   /* file permission bits as an octal string ("0640"); stored as uint32_t */
 };
 
 #define KEY_MIN_EXCLUSIVE (1u << 0) /* value must be > min rather than >= min */
@@ -134,6 +137,9 @@ static const struct key_spec keys[] = {
 	{ .path = "output.flush_interval_ms", .type = KEY_INT, KEY_FIELD(output_flush_interval_ms),
 	  .def.i = 1000, .min = 1, .max = 60000, .unit = "ms",
 	  .is_reloadable = true },
+	{ .path = "output.file_mode", .type = KEY_MODE, KEY_FIELD(output_file_mode),
+	  .def.i = TCPW_WRITER_FILE_MODE, .min = 0, .max = 0666,
+	  .unit = "(octal permission bits)", .is_reloadable = false },
 	{ .path = "packet_log.enable", .type = KEY_BOOL, KEY_FIELD(packet_log_enable),
 	  .def.i = 0, .unit = "", .is_reloadable = false },
 	{ .path = "packet_log.rotate_bytes", .type = KEY_INT, KEY_FIELD(packet_log_rotate_bytes),
@@ -281,6 +287,8 @@ key_type_name(enum key_type type)
 		return "a string in double quotes";
 	case KEY_BOOL:
 		return "true or false";
+	case KEY_MODE:
+		return "an octal mode in double quotes (e.g. \"0640\")";
 	}
 	return "?";
 }
@@ -346,6 +354,7 @@ tcpw_conf_defaults(struct tcpw_conf *conf)
 
 		switch (k->type) {
 		case KEY_INT:
+		case KEY_MODE:
 			store_int(conf, k, k->def.i);
 			break;
 		case KEY_FLOAT:
@@ -493,6 +502,53 @@ load_string(const config_setting_t *s, const struct key_spec *k, struct tcpw_con
 	store_string(conf, k, v, len);
 }
 
+/* Why a file mode is refused, or NULL. The daemon must read and write its own files; files
+ * of records are data (no execute bit); others must not alter them (no world-write bit). */
+static const char *
+mode_problem(unsigned long m)
+{
+	if (m & ~07777ul)
+		return "is not a permission mode; use 3 or 4 octal digits";
+	if (m & 07000)
+		return "sets setuid, setgid or sticky bits, which data files must not have";
+	if (m & 0111)
+		return "has an execute bit; files of records are not programs (e.g. use \"0640\")";
+	if (m & 0002)
+		return "is world-writable: any user could alter or truncate the records";
+	if ((m & 0600) != 0600)
+		return "lacks owner read or write (0600): the daemon must read and write its files";
+	return NULL;
+}
+
+static void
+load_mode(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *conf,
+	  const char *source, struct errbuf *eb)
+{
+	struct where w = setting_where(s, source);
+	const char *v, *why;
+	unsigned long m;
+	char *end;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report_wrong_type(s, k, source, eb);
+		return;
+	}
+	v = config_setting_get_string(s);
+	errno = 0;
+	m = strtoul(v, &end, 8);
+	if (v[0] < '0' || v[0] > '7' || *end != '\0' || errno != 0 || strlen(v) > 5) {
+		errbuf_error(eb, w.file, w.line, "%s: \"%s\" is not an octal mode; use octal "
+			     "digits such as \"0640\"", k->path, v);
+		return;
+	}
+	why = mode_problem(m);
+	if (why != NULL) {
+		errbuf_error(eb, w.file, w.line, "%s: \"%s\" %s", k->path, v, why);
+		return;
+	}
+	store_int(conf, k, (int64_t)m);
+}
+
 static const struct key_spec *
 key_find(const char *path)
 {
@@ -542,6 +598,9 @@ load_key(const config_setting_t *s, const struct key_spec *k, struct tcpw_conf *
 		break;
 	case KEY_STRING:
 		load_string(s, k, conf, source, eb);
+		break;
+	case KEY_MODE:
+		load_mode(s, k, conf, source, eb);
 		break;
 	case KEY_BOOL:
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
@@ -606,13 +665,15 @@ key_where(const config_t *cfg, const char *path, const char *source)
 /*
  * Cross-field checks, after every key passed on its own:
  *  - live capture (capture.device) needs somewhere to write (output.dir);
- *  - output.dir must be a directory this user can write, or one it can create;
+ *  - output.dir must be a directory this user can write, or one it can create, and not
+ *    world-writable without the sticky bit (anyone could plant links or files there);
  *  - the packet log is written by its RX lcore and so needs rx.cores = 1.
  */
 static void
 check_cross(const config_t *cfg, const char *source, const struct tcpw_conf *c,
 	    struct errbuf *eb)
 {
+	char why[3 * TCPW_CONF_PATH_MAX + 256];
 	struct where w;
 	struct stat st;
 
@@ -630,6 +691,8 @@ check_cross(const config_t *cfg, const char *source, const struct tcpw_conf *c,
 			errbuf_error(eb, w.file, w.line, "output.dir: %s is not writable by this "
 				     "user (%s); give it write access or choose another directory",
 				     c->output_dir, strerror(errno));
+		else if (tcpw_writer_dir_check(c->output_dir, why, sizeof(why)) != 0)
+			errbuf_error(eb, w.file, w.line, "output.dir: %s", why);
 	}
 	if (c->packet_log_enable && c->rx_cores > 1) {
 		w = key_where(cfg, "packet_log.enable", source);
@@ -743,6 +806,9 @@ format_value(const struct tcpw_conf *c, const struct key_spec *k, char *out, siz
 	switch (k->type) {
 	case KEY_INT:
 		snprintf(out, len, "%" PRIu32, *(const uint32_t *)f);
+		break;
+	case KEY_MODE:
+		snprintf(out, len, "\"%04" PRIo32 "\"", *(const uint32_t *)f);
 		break;
 	case KEY_FLOAT:
 		snprintf(out, len, "%g", *(const double *)f);

@@ -52,6 +52,9 @@ struct tcpw_conf {
 	uint32_t output_keep_mbytes;       /**< MiB of closed files kept; 0: all */
 	bool output_gzip;                  /**< gzip closed files */
 	uint32_t output_flush_interval_ms; /**< records reach the file at least this often */
+	uint32_t output_file_mode;         /**< permission bits of every file created (flow files,
+					    *   packet logs, rotated and gzipped ones): <= 0666, no
+					    *   execute or world-write bit; from an octal string */
 	/* packet log (Tranalyzer's -s): one line per packet, one RX lcore only */
 	bool packet_log_enable;            /**< write DIR/<name>_packets.txt (as -s) */
 	uint32_t packet_log_rotate_bytes;  /**< rotate it at this size; 0: off */

@@ -105,7 +105,11 @@ write_header(FILE *f, const struct tcpw_engine_stats *s, const struct tcpw_repor
 	fprintf(f, RULE_EQ "\ntcpwintmtd %s (Tranalyzer2 + tcpWinTMT semantics). PID: %d\n"
 		RULE_EQ "\n", TCPW_VERSION, in->pid);
 	fprintf(f, "Processing file: %s\n", in->input);
-	fprintf(f, "Link layer type: %s\n", linktype_name(in->linktype));
+	if (tcpw_parse_linktype_supported(in->linktype))
+		fprintf(f, "Link layer type: %s\n", linktype_name(in->linktype));
+	else
+		fprintf(f, "Link layer type: unsupported [DLT %d]: packets not decoded, counted "
+			"under \"unsupported link type\"\n", in->linktype);
 	if (s->pkts > 0) {
 		ts_line(f, "Dump start", s->first_ts);
 		ts_line(f, "Dump stop ", s->last_ts);

@@ -4,6 +4,7 @@
  * did not take stays at the front of the buffer, so nothing is lost or duplicated across a
  * failing disk, and a file is only rotated once everything taken for it is on disk.
  */
+#define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -69,18 +70,180 @@ recovered(struct tcpw_writer *w)
 	}
 }
 
+/* ---- creating files safely ------------------------------------------------------------ */
+
+static mode_t
+file_mode(const struct tcpw_writer *w)
+{
+	return w->p.file_mode != 0 ? (mode_t)w->p.file_mode : TCPW_WRITER_FILE_MODE;
+}
+
+/* A directory we create: the file mode plus search where read is (0640 -> 0750). */
+static mode_t
+dir_mode(const struct tcpw_writer *w)
+{
+	mode_t m = file_mode(w);
+
+	return m | ((m & 0444) >> 2);
+}
+
+/* A name we may not use (a link, a FIFO, another user's file): say so and count it. */
+__attribute__((format(printf, 2, 3))) static void
+refuse(struct tcpw_writer *w, const char *fmt, ...)
+{
+	char msg[NAME_MAX_ + 256];
+	va_list ap;
+
+	w->st.names_refused++;
+	if (w->p.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->p.log(w->p.log_ctx, msg);
+}
+
+/*
+ * Create @p path for writing, or fail: O_EXCL so an existing file is never reused or
+ * truncated, O_NOFOLLOW so a link is never followed (with O_EXCL a link fails EEXIST even
+ * when dangling), then fchmod() so the mode is exactly file_mode whatever the umask.
+ * @return the descriptor, or -errno
+ */
+static int
+create_excl(const struct tcpw_writer *w, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, file_mode(w));
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, file_mode(w)) == 0)
+		return fd;
+	err = errno;
+	close(fd);
+	unlink(path);
+	return -err;
+}
+
+/*
+ * Rename @p from to @p to unless @p to exists (links included): renameat2 NOREPLACE, or
+ * link + unlink where the file system lacks it. Neither follows a link at @p to.
+ * @return 0, -EEXIST (the name is taken), or -errno
+ */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	if (link(from, to) != 0)
+		return -errno;
+	unlink(from);
+	return 0;
+}
+
+/* Whether the regular file @p fd holds nothing but the header (a run without records). */
+static bool
+holds_only_header(const struct tcpw_writer *w, int fd, const struct stat *st)
+{
+	size_t hlen = strlen(w->p.header);
+	char buf[1024];
+
+	if (st->st_size == 0)
+		return true;
+	if ((uint64_t)st->st_size != hlen || hlen > sizeof(buf))
+		return false;
+	return read(fd, buf, hlen) == (ssize_t)hlen && memcmp(buf, w->p.header, hlen) == 0;
+}
+
+static int rename_closed(struct tcpw_writer *w, const char *from, time_t t, char *out,
+			 size_t len);
+
+/*
+ * Something stands at the active name. A regular file of this user is the previous run's
+ * active file (or one we lost track of): it is renamed to a closed name after its
+ * modification time, so nothing it holds is lost and retention sees it, or deleted when it
+ * holds only the header. Anything else is refused and left alone.
+ * @return 0 (the name is free now), or -errno (refused or failed; already reported)
+ */
+static int
+clear_active_name(struct tcpw_writer *w)
+{
+	char aside[NAME_MAX_];
+	struct stat st, fst;
+	bool empty;
+	int fd, rc;
+
+	if (lstat(w->path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISLNK(st.st_mode)) {
+		refuse(w, "refusing to write %s: it is a symbolic link (never followed); remove it",
+		       w->path);
+		return -ELOOP;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		refuse(w, "refusing to write %s: %s stands there; remove it", w->path,
+		       S_ISREG(st.st_mode) ? "a file of another user" : "something not a file");
+		return -EEXIST;
+	}
+	fd = open(w->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	empty = fstat(fd, &fst) == 0 && fst.st_ino == st.st_ino && fst.st_dev == st.st_dev &&
+		holds_only_header(w, fd, &fst);
+	close(fd);
+	if (empty)
+		return unlink(w->path) == 0 || errno == ENOENT ? 0 : -errno;
+	rc = rename_closed(w, w->path, st.st_mtime, aside, sizeof(aside));
+	if (rc == 0) {
+		w->st.files_set_aside++;
+		if (w->p.log != NULL) {
+			char msg[2 * NAME_MAX_ + 64];
+
+			snprintf(msg, sizeof(msg), "%s existed: kept as %s", w->path, aside);
+			w->p.log(w->p.log_ctx, msg);
+		}
+	}
+	return rc;
+}
+
+/* Create the active file: its directory if missing, what stands at its name cleared first.
+ * @return the descriptor, or -errno */
+static int
+create_active(struct tcpw_writer *w)
+{
+	int fd = -ENOENT;
+
+	for (int tries = 0; tries < 4; tries++) {
+		fd = create_excl(w, w->path);
+		if (fd >= 0 || (fd != -EEXIST && fd != -ENOENT))
+			break;
+		if (fd == -EEXIST) {
+			int rc = clear_active_name(w);
+
+			if (rc != 0)
+				return rc;
+		} else if (mkdir(w->p.dir, dir_mode(w)) == 0) {
+			chmod(w->p.dir, dir_mode(w)); /* the umask applied to mkdir */
+		} else if (errno != EEXIST) {
+			break;
+		}
+	}
+	return fd;
+}
+
 static int
 open_active(struct tcpw_writer *w, time_t now)
 {
 	struct stat st;
 	size_t hlen = strlen(w->p.header);
 
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = create_active(w);
 	if (w->fd < 0) {
-		int err = errno;
+		int err = -w->fd;
 
-		if (err == ENOENT && mkdir(w->p.dir, 0755) == 0)
-			return open_active(w, now);
+		w->fd = -1;
 		report(w, "cannot open %s: %s", w->path, strerror(err));
 		w->failing = true;
 		return -err;
@@ -135,22 +298,46 @@ flush_buf(struct tcpw_writer *w)
 
 /* ---- closed files -------------------------------------------------------------------- */
 
+/* The gzip temporary: ours from an interrupted compression is replaced, a link refused. */
+static int
+create_part(struct tcpw_writer *w, const char *tmp)
+{
+	struct stat st;
+	int fd = create_excl(w, tmp);
+
+	if (fd != -EEXIST || lstat(tmp, &st) != 0)
+		return fd;
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		refuse(w, "refusing to write %s: %s stands there; remove it", tmp,
+		       S_ISLNK(st.st_mode) ? "a symbolic link" : "something not ours");
+		return -EEXIST;
+	}
+	unlink(tmp);
+	return create_excl(w, tmp);
+}
+
 static int
 gzip_file(struct tcpw_writer *w, const char *src)
 {
 	char dst[NAME_MAX_ + 8], tmp[NAME_MAX_ + 16], chunk[65536];
-	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+	int in, out, rc = 0;
 	gzFile gz;
 	ssize_t n;
 
 	snprintf(dst, sizeof(dst), "%s.gz", src);
 	snprintf(tmp, sizeof(tmp), "%s.gz.part", src);
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	gz = gzopen(tmp, "wb6");
+	out = create_part(w, tmp);
+	gz = out >= 0 ? gzdopen(out, "wb6") : NULL;
 	if (gz == NULL) {
+		if (out >= 0) {
+			close(out);
+			unlink(tmp);
+		}
 		close(in);
-		return -EIO;
+		return out < 0 ? out : -EIO;
 	}
 	while ((n = read(in, chunk, sizeof(chunk))) > 0)
 		if (gzwrite(gz, chunk, (unsigned int)n) != (int)n) {
@@ -162,13 +349,15 @@ gzip_file(struct tcpw_writer *w, const char *src)
 	if (gzclose(gz) != Z_OK)
 		rc = -EIO;
 	close(in);
-	if (rc == 0 && rename(tmp, dst) != 0)
-		rc = -errno;
+	if (rc == 0) {
+		rc = rename_noreplace(tmp, dst);
+		if (rc == -EEXIST)
+			refuse(w, "not compressing %s: %s already exists", src, dst);
+	}
 	if (rc == 0)
 		unlink(src);
 	else
 		unlink(tmp);
-	(void)w;
 	return rc;
 }
 
@@ -216,8 +405,10 @@ retention(struct tcpw_writer *w)
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
 
+		/* regular files only: a link with one of our names is not ours to delete */
 		if (!is_closed_name(w, de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, 0) != 0)
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		if (n == cap) {
 			struct closed *more = realloc(files, (cap = cap ? 2 * cap : 64) *
@@ -245,22 +436,39 @@ out:
 	closedir(d);
 }
 
-/* PREFIX-YYYYMMDDTHHMMSSZ.EXT, then _001, _002... within one second, so names sort in
- * the order the files were closed (a name retention freed is not taken again). */
+/* Whether @p path exists (a dangling link does); a link there is reported once. */
+static bool
+name_taken(struct tcpw_writer *w, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno != ENOENT;
+	if (S_ISLNK(st.st_mode))
+		refuse(w, "skipping %s: it is a symbolic link (never followed)", path);
+	return true;
+}
+
+/*
+ * Rename @p from to PREFIX-YYYYMMDDTHHMMSSZ.EXT after @p t, then _001, _002... within one
+ * second, so names sort in the order the files were closed (a name retention freed is not
+ * taken again). A name taken by anything, links included, is skipped, and the rename never
+ * replaces what appears there meanwhile. The name used is left in @p out.
+ * @return 0, -EEXIST (1000 names in one second), or the rename error
+ */
 static int
-closed_name(struct tcpw_writer *w, char *out, size_t len)
+rename_closed(struct tcpw_writer *w, const char *from, time_t t, char *out, size_t len)
 {
 	char stamp[32];
 	struct tm tm;
-	time_t t = w->first_record ? w->first_record : w->opened;
 	unsigned int seq;
-	struct stat st;
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	seq = strcmp(stamp, w->last_stamp) == 0 ? w->last_seq + 1 : 0;
 	for (; seq < 1000; seq++) {
 		char gz[NAME_MAX_ + 8];
+		int rc;
 
 		if (seq == 0)
 			snprintf(out, len, "%s/%s-%s%s", w->p.dir, w->p.prefix, stamp, w->p.ext);
@@ -268,11 +476,16 @@ closed_name(struct tcpw_writer *w, char *out, size_t len)
 			snprintf(out, len, "%s/%s-%s_%03u%s", w->p.dir, w->p.prefix, stamp, seq,
 				 w->p.ext);
 		snprintf(gz, sizeof(gz), "%s.gz", out);
-		if (stat(out, &st) != 0 && stat(gz, &st) != 0) {
-			snprintf(w->last_stamp, sizeof(w->last_stamp), "%s", stamp);
-			w->last_seq = seq;
-			return 0;
-		}
+		if (name_taken(w, out) || name_taken(w, gz))
+			continue;
+		rc = rename_noreplace(from, out);
+		if (rc == -EEXIST)
+			continue;
+		if (rc != 0)
+			return rc;
+		snprintf(w->last_stamp, sizeof(w->last_stamp), "%s", stamp);
+		w->last_seq = seq;
+		return 0;
 	}
 	return -EEXIST;
 }
@@ -281,6 +494,7 @@ static void
 rotate(struct tcpw_writer *w, time_t now)
 {
 	char closed[NAME_MAX_];
+	int rc;
 
 	if (w->fd < 0 || flush_buf(w) != 0)
 		return; /* never close a file with records still to write: retry later */
@@ -288,10 +502,12 @@ rotate(struct tcpw_writer *w, time_t now)
 		report(w, "fsync %s: %s", w->path, strerror(errno));
 	close(w->fd);
 	w->fd = -1;
-	if (closed_name(w, closed, sizeof(closed)) != 0) {
+	rc = rename_closed(w, w->path, w->first_record ? w->first_record : w->opened, closed,
+			   sizeof(closed));
+	if (rc == -EEXIST) {
 		report(w, "cannot rename %s: 1000 closed files in one second", w->path);
-	} else if (rename(w->path, closed) != 0) {
-		report(w, "cannot rename %s: %s", w->path, strerror(errno));
+	} else if (rc != 0) {
+		report(w, "cannot rename %s: %s", w->path, strerror(-rc));
 	} else {
 		w->st.files_closed++;
 		if (w->p.gzip && gzip_file(w, closed) != 0)
@@ -343,7 +559,7 @@ check_active(struct tcpw_writer *w, time_t now)
 {
 	struct stat st;
 
-	if (w->fd >= 0 && stat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino)
+	if (w->fd >= 0 && lstat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino)
 		return;
 	if (w->fd >= 0) {
 		report(w, "%s was removed; starting it again", w->path);
@@ -356,11 +572,10 @@ check_active(struct tcpw_writer *w, time_t now)
 		return;
 	}
 	/* records are waiting: reopen without losing them, header first */
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0 && errno == ENOENT && mkdir(w->p.dir, 0755) == 0)
-		w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = create_active(w);
 	if (w->fd < 0) {
-		report(w, "cannot open %s: %s", w->path, strerror(errno));
+		report(w, "cannot open %s: %s", w->path, strerror(-w->fd));
+		w->fd = -1;
 		return;
 	}
 	if (fstat(w->fd, &st) == 0) {
@@ -450,6 +665,29 @@ tcpw_writer_set_policy(struct tcpw_writer *w, const struct tcpw_writer_params *p
 	w->p.gzip = p->gzip;
 }
 
+int
+tcpw_writer_dir_check(const char *dir, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		if (why != NULL)
+			snprintf(why, len, "%s is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+		if (why != NULL)
+			snprintf(why, len, "%s is world-writable without the sticky bit (mode %04o): "
+				 "any user could replace or redirect the files written there; "
+				 "run chmod o-w %s (or chmod +t %s)", dir,
+				 (unsigned int)(st.st_mode & 07777), dir, dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
 const char *
 tcpw_writer_path(const struct tcpw_writer *w)
 {
@@ -463,8 +701,14 @@ tcpw_writer_open(const struct tcpw_writer_params *p, time_t now)
 	int n, rc;
 
 	if (p->dir == NULL || p->prefix == NULL || p->ext == NULL || p->header == NULL ||
-	    p->buffer_bytes < strlen(p->header) + 1) {
+	    p->buffer_bytes < strlen(p->header) + 1 || (p->file_mode & ~0666u) != 0 ||
+	    (p->file_mode & S_IWOTH) != 0) {
 		errno = EINVAL;
+		return NULL;
+	}
+	rc = tcpw_writer_dir_check(p->dir, NULL, 0);
+	if (rc != 0 && rc != -ENOENT) {
+		errno = -rc;
 		return NULL;
 	}
 	w = tcpw_zalloc(sizeof(*w));

@@ -18,6 +18,18 @@
  * tcpw_writer_write() returns -EAGAIN once the buffer cannot take a record (the caller keeps
  * it: back-pressure), and tcpw_writer_tick() retries, reopening the file if it was removed.
  *
+ * Files are created, never reused: every file the writer makes (active file, gzip
+ * temporary) is opened with O_CREAT | O_EXCL | O_NOFOLLOW and then fchmod()ed to file_mode,
+ * so neither a link planted in the directory nor the process umask decides where records go
+ * or who may read them; renames never replace an existing name (RENAME_NOREPLACE). What
+ * already stands at the active name is handled deliberately: a regular file of this user
+ * (the previous run's active file) is set aside under a closed name after its modification
+ * time (deleted instead if it holds only the header), anything else (a symbolic link, a
+ * FIFO, another user's file) is refused, logged and counted in names_refused, and the
+ * writer treats the name as unwritable until it is cleared. A link at a closed name is
+ * skipped (the next "_NNN" is used) and counted; a leftover gzip temporary of ours is
+ * replaced, a link there is refused (the closed file then stays uncompressed).
+ *
  * Time is passed in (seconds since the epoch), so tests drive rotation without waiting.
  */
 #ifndef TCPW_WRITER_H
@@ -32,6 +44,9 @@ struct tcpw_writer;
 
 typedef void (*tcpw_writer_log_fn)(void *ctx, const char *msg);
 
+/** Mode of the files the writer creates when tcpw_writer_params.file_mode is 0. */
+#define TCPW_WRITER_FILE_MODE 0640
+
 struct tcpw_writer_params {
 	const char *dir;
 	const char *prefix;          /**< e.g. "tcpwintmt_flows" */
@@ -43,6 +58,9 @@ struct tcpw_writer_params {
 	uint64_t keep_bytes;         /**< bytes of closed files kept; 0: all */
 	bool gzip;                   /**< compress closed files */
 	size_t buffer_bytes;         /**< bytes held when writes fail (>= the largest record) */
+	uint32_t file_mode;          /**< mode of created files, exactly (umask ignored); at most
+				      *   0666 and not world-writable; 0: TCPW_WRITER_FILE_MODE. A
+				      *   directory the writer creates gets it plus x where r is. */
 	tcpw_writer_log_fn log;      /**< errors for the operator (may be NULL) */
 	void *log_ctx;
 };
@@ -53,12 +71,19 @@ struct tcpw_writer_stats {
 	uint64_t files_closed;
 	uint64_t files_deleted;
 	uint64_t write_errors;       /**< failed write/open/rename/fsync/compress calls */
+	uint64_t names_refused;      /**< attempts to use a name where a link or a file not ours
+				      *   stood (never followed, never overwritten) */
+	uint64_t files_set_aside;    /**< earlier active files renamed to a closed name at start */
 	uint64_t buffered;           /**< bytes waiting to be written now */
 };
 
 /**
- * Open DIR/PREFIX.EXT (truncating it) and write the header.
- * @return the writer, or NULL with errno set (EINVAL, ENOMEM, or the open error)
+ * Create DIR/PREFIX.EXT (creating DIR if missing) and write the header. A file of this user
+ * already at that name is set aside first (see above).
+ * @return the writer, or NULL with errno set: EINVAL (bad parameters or file_mode), EPERM
+ *         (DIR is world-writable without the sticky bit, see tcpw_writer_dir_check()),
+ *         ELOOP (a symbolic link stands at the active name), EEXIST (something else that is
+ *         not ours stands there), ENOMEM, or the error of open(2)
  */
 struct tcpw_writer *tcpw_writer_open(const struct tcpw_writer_params *p, time_t now);
 
@@ -89,6 +114,15 @@ void tcpw_writer_stats(const struct tcpw_writer *w, struct tcpw_writer_stats *ou
  * is ignored. Applies from the next record or tick.
  */
 void tcpw_writer_set_policy(struct tcpw_writer *w, const struct tcpw_writer_params *p);
+
+/**
+ * Whether @p dir is safe to write into: a directory that is world-writable without the
+ * sticky bit lets any user rename or replace our files. A missing directory is fine (the
+ * writer creates it with file_mode's permissions).
+ * @param why receives what is wrong and how to fix it, when it is not safe
+ * @return 0, or -EPERM (world-writable, not sticky), -ENOTDIR
+ */
+int tcpw_writer_dir_check(const char *dir, char *why, size_t len);
 
 /** Path of the active file. */
 const char *tcpw_writer_path(const struct tcpw_writer *w);

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """--check-config on tests/data/conf: each bad_*.conf must fail (exit 1) with the message
 its first line announces ("# expect: ..."), line number included; each good_*.conf, and the
-shipped conf/tcpwintmt.conf, must pass (exit 0). @DIR@ and @FILE@ are replaced by a
-directory and a file the test makes; "# run as: nobody" runs that case as nobody (root can
+shipped conf/tcpwintmt.conf, must pass (exit 0). @DIR@, @WWDIR@ (world-writable, mode
+0777), @STICKYDIR@ (mode 1777) and @FILE@ are replaced by directories and a file the test
+makes; "# run as: nobody" runs that case as nobody (root can
 write anywhere). Usage: run_conf.py DAEMON DATADIR SHIPPED_CONF WORKDIR."""
 import os
 import shutil
@@ -19,6 +20,11 @@ def main():
     os.makedirs(d)
     os.chmod(d, 0o755)
     os.chmod(work, 0o755)
+    ww = os.path.join(work, "world-writable")
+    sticky = os.path.join(work, "sticky")
+    for path, mode in ((ww, 0o777), (sticky, 0o1777)):
+        os.makedirs(path)
+        os.chmod(path, mode)  # exactly, whatever the umask
     f = os.path.join(work, "a-file")
     open(f, "w").close()
     passed = failed = 0
@@ -26,7 +32,8 @@ def main():
     for name in cases:
         src = name if os.path.isabs(name) else os.path.join(data, name)
         with open(src) as fh:
-            text = fh.read().replace("@DIR@", d).replace("@FILE@", f)
+            text = (fh.read().replace("@DIR@", d).replace("@FILE@", f)
+                    .replace("@WWDIR@", ww).replace("@STICKYDIR@", sticky))
         path = os.path.join(work, os.path.basename(src))
         with open(path, "w") as fh:
             fh.write(text)

@@ -6,7 +6,8 @@ Each run must end by itself within TIMEOUT_S, with no sanitizer report, and eith
   * exit 0, or 3 for a capture libpcap reports as damaged or cut short (the packets before
     the damage are processed), with every packet received accounted for exactly once
     (flow records + named counters == received, checked on the end report and flow file); or
-  * exit 1 with a message naming the file, for a file libpcap cannot open at all.
+  * exit 1 with a message naming the file, for a file libpcap cannot open at all, an
+    empty one, or a pcapng whose interfaces have different link types.
 Usage: run_malformed.py DAEMON OUTDIR [SHARED]. Exits 77 (skipped) without ../shared.
 """
 import concurrent.futures
@@ -35,7 +36,9 @@ def check(daemon, pcap, outdir):
     if SANITIZER.search(p.stderr):
         return name, "sanitizer report:\n" + p.stderr[-2000:]
     if p.returncode == 1:
-        if "capture file libpcap can read" in p.stderr or "cannot read capture" in p.stderr:
+        if any(m in p.stderr for m in ("capture file libpcap can read", "cannot read capture",
+                                       "is empty (0 bytes)",
+                                       "pcapng interfaces of different link types")):
             return name, None
         return name, "exit 1: " + p.stderr.strip()[-500:]
     if p.returncode not in (0, 3):

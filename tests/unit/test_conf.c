@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <stdarg.h>
@@ -65,6 +66,7 @@ assert_conf_equal(const struct tcpw_conf *a, const struct tcpw_conf *b)
 	assert_true(a->flow_timeout_s == b->flow_timeout_s);
 	assert_int_equal(a->flow_table_pairs, b->flow_table_pairs);
 	assert_string_equal(a->output_dir, b->output_dir);
+	assert_int_equal(a->output_file_mode, b->output_file_mode);
 }
 
 static unsigned int
@@ -129,6 +131,7 @@ test_defaults(void **state)
 	assert_true(conf.flow_timeout_s == 182.0);
 	assert_int_equal(conf.flow_table_pairs, 65536);
 	assert_string_equal(conf.output_dir, "");
+	assert_int_equal(conf.output_file_mode, 0640);
 }
 
 static void
@@ -568,6 +571,71 @@ test_err_truncated(void **state)
 	assert_int_equal(tcpw_conf_load_string("", &conf, NULL, 0), 0);
 }
 
+/* output.file_mode: an octal string; execute, world-write and special bits refused. */
+static void
+test_file_mode(void **state)
+{
+	static const struct { const char *v; uint32_t want; } good[] = {
+		{ "0640", 0640 }, { "600", 0600 }, { "0660", 0660 }, { "0644", 0644 },
+		{ "0664", 0664 },
+	};
+	static const struct err_case cases[] = {
+		{ "output = { file_mode = 0640; };",
+		  "<string>:1: output.file_mode: expected an octal mode in double quotes "
+		  "(e.g. \"0640\"), got an integer" },
+		{ "output = { file_mode = \"0648\"; };",
+		  "output.file_mode: \"0648\" is not an octal mode" },
+		{ "output = { file_mode = \"rw-r-----\"; };", "is not an octal mode" },
+		{ "output = { file_mode = \"\"; };", "is not an octal mode" },
+		{ "output = {\n\tfile_mode = \"0750\";\n};",
+		  "<string>:2: output.file_mode: \"0750\" has an execute bit" },
+		{ "output = { file_mode = \"0666\"; };", "\"0666\" is world-writable" },
+		{ "output = { file_mode = \"0642\"; };", "is world-writable" },
+		{ "output = { file_mode = \"4640\"; };", "setuid, setgid or sticky" },
+		{ "output = { file_mode = \"0440\"; };", "lacks owner read or write" },
+		{ "output = { file_mode = \"077777\"; };", "is not an octal mode" },
+	};
+	struct tcpw_conf conf, next;
+	char text[128], err[ERR_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < TCPW_ARRAY_SIZE(good); i++) {
+		snprintf(text, sizeof(text), "output = { file_mode = \"%s\"; };", good[i].v);
+		if (tcpw_conf_load_string(text, &conf, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", text, err);
+		assert_int_equal(conf.output_file_mode, good[i].want);
+	}
+	check_err_cases(cases, TCPW_ARRAY_SIZE(cases));
+	/* it needs a restart: a reload that changes it is refused by name */
+	tcpw_conf_defaults(&conf);
+	next = conf;
+	next.output_file_mode = 0600;
+	assert_int_equal(tcpw_conf_diff(&conf, &next, err, sizeof(err)), -EPERM);
+	assert_err_has(err, "output.file_mode: changed from \"0640\" to \"0600\"");
+}
+
+/* output.dir world-writable without the sticky bit is refused; with it, accepted. */
+static void
+test_world_writable_dir(void **state)
+{
+	char dir[] = "/tmp/test_conf_dir.XXXXXX", text[256], err[ERR_LEN];
+	struct tcpw_conf conf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(text, sizeof(text), "# flows\noutput = { dir = \"%s\"; };\n", dir);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(tcpw_conf_load_string(text, &conf, err, sizeof(err)), -EINVAL);
+	assert_err_has(err, "<string>:2: output.dir: ");
+	assert_err_has(err, "is world-writable without the sticky bit (mode 0777)");
+	assert_err_has(err, "chmod o-w");
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(tcpw_conf_load_string(text, &conf, err, sizeof(err)), 0);
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(tcpw_conf_load_string(text, &conf, err, sizeof(err)), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void
 test_shipped_config_is_defaults(void **state)
 {
@@ -587,6 +655,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_file_mode),
+		cmocka_unit_test(test_world_writable_dir),
 		cmocka_unit_test(test_absent_keys_keep_defaults),
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_int_literal_for_float_key),

@@ -427,29 +427,45 @@ test_open_invalid(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
-/* DIR/PREFIX.EXT is truncated, starts with the header; records show after a tick. */
+/* Write @p text to DIR/@p name (mode 0644) and set its modification time to @p mtime. */
+static void
+make_file(const struct fx *f, const char *name, const char *text, time_t mtime)
+{
+	struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(futimens(fd, ts), 0);
+	close(fd);
+}
+
+/*
+ * A previous run's active file (ours, with records) is kept under the closed name of its
+ * modification time, not truncated; the new active file starts with the header and the
+ * records show after a tick.
+ */
 static void
 test_open_header_and_records(void **state)
 {
 	struct fx *f = *state;
-	const char *const names[] = { PREFIX EXT };
+	const char *const names[] = { PREFIX EXT, PREFIX "-20270115T070000Z" EXT };
+	struct sb stale = { 0 };
 	struct tcpw_writer_stats st;
 	struct tcpw_writer *w;
-	size_t len;
-	char *s;
-	int fd;
 
-	fd = open(f->active, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "stale line\n", 11), 11);
-	close(fd);
-
+	make_file(f, PREFIX EXT, HEADER "stale line\n", T0 - 3600);
 	w = open_writer(f, T0);
 	assert_string_equal(tcpw_writer_path(w), f->active);
-	s = slurp(f->active, &len);
-	assert_non_null(s);
-	assert_null(strstr(s, "stale")); /* truncated */
-	free(s);
+	sb_add(&stale, HEADER "stale line\n", HLEN + 11);
+	assert_file_is(f, names[1], false, &stale);
+	sb_free(&stale);
+	assert_int_equal(f->log_calls, 1);
+	assert_non_null(strstr(f->log_first, "kept as"));
+	f->log_calls = 0;
 
 	tcpw_writer_tick(w, T0);
 	assert_active_recs(f, 0, 0);
@@ -457,16 +473,37 @@ test_open_header_and_records(void **state)
 	put(w, 1, REC_LEN, T0 + 1, NULL);
 	tcpw_writer_tick(w, T0 + 1);
 	assert_active_recs(f, 0, 2);
-	assert_listing(f, names, 1);
+	assert_listing(f, names, 2);
 
 	tcpw_writer_stats(w, &st);
 	assert_int_equal(st.records, 2);
 	assert_int_equal(st.bytes, HLEN + 2 * REC_LEN);
 	assert_int_equal(st.buffered, 0);
 	assert_int_equal(st.files_closed, 0);
+	assert_int_equal(st.files_set_aside, 1);
+	assert_int_equal(st.names_refused, 0);
 	assert_int_equal(st.write_errors, 0);
 	assert_int_equal(close_writer(f), 0);
 	assert_active_recs(f, 0, 2);
+	assert_int_equal(f->log_calls, 0);
+}
+
+/* A previous active file holding only the header (or nothing) is simply replaced. */
+static void
+test_open_header_only_leftover(void **state)
+{
+	struct fx *f = *state;
+	struct tcpw_writer_stats st;
+
+	for (int k = 0; k < 2; k++) {
+		make_file(f, PREFIX EXT, k == 0 ? HEADER : "", T0 - 60);
+		open_writer(f, T0);
+		tcpw_writer_stats(f->w, &st);
+		assert_int_equal(st.files_set_aside, 0);
+		assert_int_equal(close_writer(f), 0);
+		assert_listing(f, (const char *const[]){ PREFIX EXT }, 1);
+		assert_active_recs(f, 0, 0);
+	}
 	assert_int_equal(f->log_calls, 0);
 }
 
@@ -1205,6 +1242,316 @@ test_close_stats(void **state)
 	assert_int_equal(f->log_calls, 0);
 }
 
+
+/* ---- 10. file safety: modes, links and foreign files ------------------------------------ */
+
+static mode_t
+mode_of(const struct fx *f, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/*
+ * Every file the writer makes has exactly file_mode (default 0640) whatever the umask: the
+ * active file, a closed file, a compressed one, and a directory it creates gets 0750.
+ */
+static void
+test_modes(void **state)
+{
+	static const mode_t umasks[] = { 0, 022, 077 };
+	struct fx *f = *state;
+	mode_t old = umask(0);
+
+	for (size_t u = 0; u < sizeof(umasks) / sizeof(umasks[0]); u++) {
+		char gzname[NAME_LEN];
+
+		umask(umasks[u]);
+		f->p.gzip = u == 1;
+		f->p.file_mode = u == 2 ? 0600 : 0; /* 0: the default, 0640 */
+		open_writer(f, T0);
+		put(f->w, 0, REC_LEN, T0 + 100 * (time_t)u, NULL);
+		tcpw_writer_rotate(f->w, T0 + 100 * (time_t)u);
+		closed_name(gzname, NAME_LEN, T0 + 100 * (time_t)u, 0, f->p.gzip);
+		assert_int_equal(mode_of(f, PREFIX EXT), u == 2 ? 0600 : 0640);
+		assert_int_equal(mode_of(f, gzname), u == 2 ? 0600 : 0640);
+		assert_int_equal(close_writer(f), 0);
+	}
+	/* a directory the writer creates: file_mode plus search where read is */
+	umask(0);
+	f->p.file_mode = 0;
+	assert_int_equal(unlink(f->active), 0);
+	assert_int_equal(nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	open_writer(f, T0);
+	assert_int_equal(close_writer(f), 0);
+	umask(old);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(f->dir, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0750);
+	}
+	assert_int_equal(mode_of(f, PREFIX EXT), 0640);
+}
+
+/* Modes that would make a file executable or world-writable, or special bits, are refused. */
+static void
+test_open_bad_mode(void **state)
+{
+	static const uint32_t bad[] = { 0740, 0641, 0642, 0666, 04640, 01640, 0100640 };
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->p.file_mode = bad[i];
+		errno = 0;
+		assert_null(tcpw_writer_open(&f->p, T0));
+		assert_int_equal(errno, EINVAL);
+	}
+	f->p.file_mode = 0664;
+	open_writer(f, T0);
+	assert_int_equal(mode_of(f, PREFIX EXT), 0664);
+	assert_int_equal(close_writer(f), 0);
+}
+
+/* A world-writable directory without the sticky bit is refused; with it, it is accepted. */
+static void
+test_world_writable_dir(void **state)
+{
+	struct fx *f = *state;
+	char why[512] = "";
+
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(tcpw_writer_dir_check(f->dir, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "world-writable without the sticky bit (mode 0777)"));
+	assert_non_null(strstr(why, "chmod o-w"));
+	errno = 0;
+	assert_null(tcpw_writer_open(&f->p, T0));
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(access(f->active, F_OK), -1); /* nothing created */
+
+	assert_int_equal(chmod(f->dir, 01777), 0);
+	assert_int_equal(tcpw_writer_dir_check(f->dir, why, sizeof(why)), 0);
+	open_writer(f, T0);
+	assert_int_equal(close_writer(f), 0);
+	assert_int_equal(chmod(f->dir, 0700), 0);
+
+	/* a file where the directory should be, and a missing directory (created later) */
+	assert_int_equal(tcpw_writer_dir_check(f->active, why, sizeof(why)), -ENOTDIR);
+	assert_int_equal(tcpw_writer_dir_check("/nonexistent/tcpw", why, sizeof(why)), 0);
+}
+
+/* The victim of a planted link: a file outside our names, whose contents must not change. */
+#define VICTIM "victim.dat"
+#define VICTIM_TEXT "precious\n"
+
+static void
+plant_link(const struct fx *f, const char *name, bool dangling)
+{
+	char path[512], target[512];
+
+	snprintf(target, sizeof(target), "%s/%s", f->dir, dangling ? "nowhere" : VICTIM);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	if (!dangling)
+		make_file(f, VICTIM, VICTIM_TEXT, T0 - 86400);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* The link @p name is still a link to the victim, and the victim is unchanged. */
+static void
+assert_link_intact(const struct fx *f, const char *name)
+{
+	char path[512], target[512], want[512];
+	struct sb v = { 0 };
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	snprintf(want, sizeof(want), "%s/%s", f->dir, VICTIM);
+	n = readlink(path, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, want);
+	sb_add(&v, VICTIM_TEXT, strlen(VICTIM_TEXT));
+	assert_file_is(f, VICTIM, false, &v);
+	assert_int_equal(mode_of(f, VICTIM), 0644);
+	sb_free(&v);
+}
+
+/*
+ * A symbolic link at the active name (to a file, or dangling) is refused at open, with a
+ * message naming it, and never followed: the target is unchanged, nothing is created.
+ */
+static void
+test_link_at_active_open(void **state)
+{
+	struct fx *f = *state;
+	char nowhere[512];
+
+	plant_link(f, PREFIX EXT, false);
+	errno = 0;
+	assert_null(tcpw_writer_open(&f->p, T0));
+	assert_int_equal(errno, ELOOP);
+	assert_link_intact(f, PREFIX EXT);
+	assert_int_equal(f->log_errors, 2); /* the refusal, then "cannot open" */
+	assert_non_null(strstr(f->log_first, "symbolic link"));
+	assert_non_null(strstr(f->log_first, f->active));
+	assert_listing(f, (const char *const[]){ PREFIX EXT, VICTIM }, 2);
+
+	assert_int_equal(unlink(f->active), 0);
+	plant_link(f, PREFIX EXT, true);
+	assert_null(tcpw_writer_open(&f->p, T0));
+	assert_int_equal(errno, ELOOP);
+	snprintf(nowhere, sizeof(nowhere), "%s/nowhere", f->dir);
+	assert_int_equal(access(nowhere, F_OK), -1); /* the dangling target was not created */
+}
+
+/*
+ * The active file is replaced by a link while the writer runs: the tick notices, refuses the
+ * name (counted, logged once), holds the records; once the link is gone it writes them all.
+ */
+static void
+test_link_at_active_running(void **state)
+{
+	struct fx *f = *state;
+	struct tcpw_writer_stats st;
+
+	open_writer(f, T0);
+	put(f->w, 0, REC_LEN, T0, NULL);
+	tcpw_writer_tick(f->w, T0);
+	assert_int_equal(unlink(f->active), 0);
+	plant_link(f, PREFIX EXT, false);
+	put(f->w, 1, REC_LEN, T0 + 1, NULL);
+	tcpw_writer_tick(f->w, T0 + 1);
+	tcpw_writer_tick(f->w, T0 + 2);
+	assert_link_intact(f, PREFIX EXT);
+	tcpw_writer_stats(f->w, &st);
+	assert_int_equal(st.names_refused, 2); /* one per tick */
+	assert_int_equal(st.buffered, REC_LEN);
+	assert_true(strstr(f->log_first, "removed") != NULL);
+
+	assert_int_equal(unlink(f->active), 0);
+	tcpw_writer_tick(f->w, T0 + 3);
+	assert_active_recs(f, 1, 2);
+	assert_int_equal(close_writer(f), 0);
+	{
+		struct sb v = { 0 };
+
+		sb_add(&v, VICTIM_TEXT, strlen(VICTIM_TEXT));
+		assert_file_is(f, VICTIM, false, &v);
+		sb_free(&v);
+	}
+}
+
+/*
+ * A link at the closed name a rotation would use (plain, or its .gz) is skipped, counted and
+ * logged; the file goes to the next name (_001) and the link and its target are untouched.
+ */
+static void
+test_link_at_closed_name(void **state)
+{
+	struct fx *f = *state;
+	struct tcpw_writer_stats st;
+
+	for (int gz = 0; gz < 2; gz++) {
+		const char *link = gz ? PREFIX "-" STAMP0 EXT ".gz" : PREFIX "-" STAMP0 EXT;
+		const char *used = gz ? PREFIX "-" STAMP0 "_001" EXT ".gz" :
+				       PREFIX "-" STAMP0 "_001" EXT;
+
+		f->p.gzip = gz;
+		plant_link(f, link, false);
+		open_writer(f, T0);
+		put(f->w, 0, REC_LEN, T0, NULL);
+		tcpw_writer_rotate(f->w, T0);
+		assert_listing(f, (const char *const[]){ PREFIX EXT, VICTIM, link, used }, 4);
+		assert_file_recs(f, used, gz, 0, 1);
+		assert_link_intact(f, link);
+		tcpw_writer_stats(f->w, &st);
+		assert_int_equal(st.names_refused, 1);
+		assert_int_equal(st.files_closed, 1);
+		assert_int_equal(st.write_errors, 0);
+		assert_non_null(strstr(f->log_first, "symbolic link"));
+		assert_int_equal(close_writer(f), 0);
+		assert_int_equal(unlink(f->active), 0);
+		assert_int_equal(nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+		assert_int_equal(mkdir(f->dir, 0700), 0);
+		f->log_calls = 0;
+	}
+}
+
+/*
+ * A link at the gzip temporary name is refused (the closed file stays uncompressed, the
+ * target untouched); a leftover temporary of ours (a crash mid-compression) is replaced.
+ */
+static void
+test_link_at_gzip_temp(void **state)
+{
+	struct fx *f = *state;
+	const char *part = PREFIX "-" STAMP0 EXT ".gz.part";
+	const char *closed = PREFIX "-" STAMP0 EXT;
+	struct tcpw_writer_stats st;
+
+	f->p.gzip = true;
+	plant_link(f, part, false);
+	open_writer(f, T0);
+	put(f->w, 0, REC_LEN, T0, NULL);
+	tcpw_writer_rotate(f->w, T0);
+	assert_listing(f, (const char *const[]){ PREFIX EXT, VICTIM, part, closed }, 4);
+	assert_file_recs(f, closed, false, 0, 1);
+	assert_link_intact(f, part);
+	tcpw_writer_stats(f->w, &st);
+	assert_int_equal(st.names_refused, 1);
+	assert_int_equal(st.write_errors, 1); /* "cannot compress" */
+	assert_int_equal(close_writer(f), 0);
+
+	/* a regular leftover .part of ours at the next name: replaced, compression works */
+	make_file(f, PREFIX "-" STAMP0 "_001" EXT ".gz.part", "half a gzip", T0 - 10);
+	open_writer(f, T0);
+	put(f->w, 1, REC_LEN, T0, NULL);
+	tcpw_writer_rotate(f->w, T0);
+	assert_file_recs(f, PREFIX "-" STAMP0 "_001" EXT ".gz", true, 1, 2);
+	assert_listing(f, (const char *const[]){ PREFIX EXT, VICTIM, part, closed,
+						 PREFIX "-" STAMP0 "_001" EXT ".gz" }, 5);
+	tcpw_writer_stats(f->w, &st);
+	assert_int_equal(st.names_refused, 0);
+	assert_int_equal(st.write_errors, 0);
+	assert_int_equal(close_writer(f), 0);
+}
+
+/*
+ * What is not ours at the active name is refused and left alone: a FIFO (never opened, so
+ * no hang), and, when run as root, another user's regular file.
+ */
+static void
+test_foreign_at_active(void **state)
+{
+	struct fx *f = *state;
+	struct sb want = { 0 };
+	struct stat st;
+
+	assert_int_equal(mkfifo(f->active, 0600), 0);
+	errno = 0;
+	assert_null(tcpw_writer_open(&f->p, T0));
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(lstat(f->active, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_non_null(strstr(f->log_first, "not a file"));
+	assert_int_equal(unlink(f->active), 0);
+
+	if (geteuid() != 0)
+		return; /* chown needs root */
+	make_file(f, PREFIX EXT, "theirs\n", T0 - 60);
+	assert_int_equal(chown(f->active, 65534, 65534), 0);
+	assert_null(tcpw_writer_open(&f->p, T0));
+	assert_int_equal(errno, EEXIST);
+	sb_add(&want, "theirs\n", 7);
+	assert_file_is(f, PREFIX EXT, false, &want);
+	sb_free(&want);
+	assert_listing(f, (const char *const[]){ PREFIX EXT }, 1);
+}
+
 int
 main(void)
 {
@@ -1226,6 +1573,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_write_fails_efbig, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_fails_then_unlinked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_header_only_leftover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_bad_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_world_writable_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_at_active_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_at_active_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_at_closed_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_at_gzip_temp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_at_active, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,392 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Inputs that must give a clear message and a defined exit status, never a crash:
+
+  1. command line: unknown options, a missing argument, a bad EAL number, conflicting or
+     extra arguments (exit 1, the message names the problem);
+  2. config file: missing, a directory, unreadable by the daemon's user (exit 1; malformed
+     contents are integration.config's job);
+  3. captures, all made here in a temporary directory: missing, a directory, empty, not a
+     capture, cut inside the file header (exit 1); only a file header (exit 0, zero
+     packets, a flow file with its header row); cut inside a record header or inside the
+     packet data (exit 3, "damaged or cut short after N packets", those N written); pcapng
+     with unknown, custom, name-resolution, statistics and secrets blocks (exit 0, the same
+     flow lines as the plain pcap); pcapng with two interfaces of one link type (exit 0)
+     and of different link types (exit 1, "different link types"); link types the daemon
+     does not decode, USER0 (147) and IEEE802_11 (105) (exit 0, each packet counted under
+     "unsupported link type", the end report names the DLT);
+  4. output files: a symbolic link planted at the flow file's name is refused and its
+     target untouched (exit 1); a world-writable -w directory is refused (exit 1); files
+     are created 0640 (0600 with output.file_mode), a created directory 0750, whatever the
+     umask; a second run into the same directory keeps the first run's file under a closed
+     name.
+Every run must end by itself, with no sanitizer report, and the packets must add up
+(integration accounting). Usage: run_inputs.py DAEMON OUTDIR. Parts that need root report
+SKIP with their name.
+"""
+import glob
+import os
+import re
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import accounting  # noqa: E402
+
+TIMEOUT_S = 60
+SANITIZER = re.compile(r"AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer")
+results = []
+
+
+def check(ok, what, detail=""):
+    results.append(bool(ok))
+    print("%s %s" % ("ok  " if ok else "FAIL", what))
+    if not ok and detail:
+        print("     " + detail.strip().replace("\n", "\n     ")[-1500:])
+
+
+# ---- captures, written by hand (no scapy needed) ----------------------------------------
+
+def ip_checksum(hdr):
+    s = sum(struct.unpack("!10H", hdr))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+
+
+def tcp_frame(i, sport=40000, dport=80, flags=0x02):
+    """Ethernet + IPv4 + TCP (no payload) from 10.0.0.1 to 10.0.0.2; 54 bytes."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000 + i, 0, 5 << 4, flags, 8192, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i, 0, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
+    eth = bytes.fromhex("020000000002" "020000000001") + struct.pack("!H", 0x0800)
+    return eth + ip + tcp
+
+
+FRAMES = [tcp_frame(0, flags=0x02), tcp_frame(1, flags=0x10), tcp_frame(2, flags=0x11)]
+T0 = 1700000000
+
+
+def pcap(frames, linktype=1):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", T0, 1000 * i, len(f), len(f)) + f  # 1 ms apart
+    return out
+
+
+def ng_block(btype, body):
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack("<II", btype, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+
+def pcapng(parts):
+    return ng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)) + b"".join(parts)
+
+
+def ng_idb(linktype):
+    return ng_block(1, struct.pack("<HHI", linktype, 0, 65535))
+
+
+def ng_epb(ifid, i, frame):
+    us = T0 * 1000000 + 1000 * i
+    return ng_block(6, struct.pack("<IIIII", ifid, us >> 32, us & 0xFFFFFFFF, len(frame),
+                                   len(frame)) + frame)
+
+
+def make_captures(d):
+    """name -> path of every capture the cases use."""
+    whole = pcap(FRAMES)
+    rec1_end = 24 + 16 + len(FRAMES[0])
+    rec2_end = rec1_end + 16 + len(FRAMES[1])
+    odd = [
+        ng_block(0x00000BAD, struct.pack("<I", 32473) + b"custom, copyable"),   # custom
+        ng_block(0x40000BAD, struct.pack("<I", 32473) + b"custom, do not copy"),
+        ng_block(0x0000ABCD, b"a block type nobody defined"),                 # unknown
+        ng_block(0x00000004, struct.pack("<HH", 0, 0)),                        # NRB, empty
+        ng_block(0x0000000A, struct.pack("<II", 0x544C534B, 4) + b"keys"),     # secrets
+        ng_block(0x00000005, struct.pack("<III", 0, 0, 0)),                    # ISB
+    ]
+    files = {
+        "good.pcap": whole,
+        "empty.pcap": b"",
+        "text.pcap": b"this is not a capture file at all, just some text\n" * 4,
+        "cut_in_file_header.pcap": whole[:12],
+        "header_only.pcap": whole[:24],
+        "cut_in_record_header.pcap": whole[:rec2_end + 8],
+        "cut_in_packet.pcap": whole[:rec2_end + 16 + 20],
+        "odd_blocks.pcapng": pcapng([ng_idb(1), odd[0], ng_epb(0, 0, FRAMES[0]), odd[1],
+                                     odd[2], ng_epb(0, 1, FRAMES[1]), odd[3], odd[4],
+                                     ng_epb(0, 2, FRAMES[2]), odd[5]]),
+        "two_ifaces_same.pcapng": pcapng([ng_idb(1), ng_idb(1), ng_epb(0, 0, FRAMES[0]),
+                                          ng_epb(1, 1, FRAMES[1]), ng_epb(0, 2, FRAMES[2])]),
+        "two_linktypes.pcapng": pcapng([ng_idb(1), ng_idb(101), ng_epb(0, 0, FRAMES[0]),
+                                        ng_epb(1, 1, FRAMES[1][14:]),
+                                        ng_epb(0, 2, FRAMES[2])]),
+        "user0.pcap": pcap(FRAMES, linktype=147),
+        "wifi.pcap": pcap(FRAMES, linktype=105),
+    }
+    paths = {}
+    for name, data in files.items():
+        paths[name] = os.path.join(d, name)
+        with open(paths[name], "wb") as f:
+            f.write(data)
+    os.makedirs(os.path.join(d, "a_directory.pcap"))
+    paths["a_directory.pcap"] = os.path.join(d, "a_directory.pcap")
+    paths["missing.pcap"] = os.path.join(d, "missing.pcap")
+    return paths
+
+
+# ---- running the daemon -------------------------------------------------------------------
+
+def run(cmd, as_nobody=False, umask=None):
+    if as_nobody:
+        cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
+    old = os.umask(umask) if umask is not None else None
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                           timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        if old is not None:
+            os.umask(old)
+    return p
+
+
+def expect(p, code, needle, what):
+    """Exit status @code, @needle in stderr, no sanitizer report; returns success."""
+    if p is None:
+        check(False, what, "hung (no exit within %d s)" % TIMEOUT_S)
+        return False
+    ok = p.returncode == code and needle in p.stderr and not SANITIZER.search(p.stderr)
+    check(ok, "%s: exit %d, %r" % (what, code, needle),
+          "got exit %d\nstderr: %s" % (p.returncode, p.stderr))
+    return ok
+
+
+def flow_lines(path):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    return lines[0], lines[1:]
+
+
+def report_value(report, label):
+    m = re.search(r"^  %s:\s+(\d+)$" % re.escape(label), report, re.M)
+    return int(m.group(1)) if m else None
+
+
+# ---- 1. command line ----------------------------------------------------------------------
+
+def command_line(daemon, caps, out):
+    good = caps["good.pcap"]
+    eal = ["--no-huge", "--no-pci", "-m", "256", "--file-prefix=tcpw-inputs-%d" % os.getpid()]
+    cases = [
+        (["-x"], 1, "invalid option -- 'x'", "unknown option"),
+        (["--bogus"], 1, "unrecognized option '--bogus'", "unknown long option"),
+        (["-r"], 1, "option requires an argument -- 'r'", "missing argument"),
+        (["-r", good, "-w"], 1, "option requires an argument -- 'w'", "missing argument last"),
+        (["-r", good, "-i", "net_null0", "-w", out], 1, "exclude each other", "-r and -i"),
+        (["-r", good, "-w", out, "extra"], 1, "unexpected argument 'extra'", "extra argument"),
+        (["-w", out], 1, "give -r FILE or -i DEVICE", "no input"),
+        (["-l", "abc"] + eal + ["--", "-r", good, "-w", out], 1,
+         "DPDK EAL initialisation failed", "bad number in an EAL option (-l abc)"),
+    ]
+    for args, code, needle, what in cases:
+        p = run([daemon] + args)
+        if expect(p, code, needle, "command line: " + what) and "option" in needle:
+            check("Usage:" in p.stderr, "command line: %s prints the usage" % what)
+    p = run([daemon, "--help"])
+    check(p.returncode == 0 and "Usage:" in p.stdout, "command line: --help exits 0")
+    p = run([daemon, "--version"])
+    check(p.returncode == 0 and p.stdout.startswith("tcpwintmtd "),
+          "command line: --version exits 0")
+
+
+# ---- 2. config file -----------------------------------------------------------------------
+
+def config_file(daemon, caps, work):
+    good, out = caps["good.pcap"], os.path.join(work, "out_conf")
+    missing = os.path.join(work, "missing.conf")
+    p = run([daemon, "-c", missing, "-r", good, "-w", out])
+    expect(p, 1, "cannot open config file %s: No such file or directory" % missing,
+           "config: missing file")
+    p = run([daemon, "-c", work, "-r", good, "-w", out])
+    expect(p, 1, "cannot open config file %s: Is a directory" % work, "config: a directory")
+    unreadable = os.path.join(work, "unreadable.conf")
+    with open(unreadable, "w") as f:
+        f.write("output = { gzip = false; };\n")
+    os.chmod(unreadable, 0o200)
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        print("SKIP config: unreadable file: needs root and setpriv")
+        return
+    p = run([daemon, "-c", unreadable, "-r", good, "-w", out], as_nobody=True)
+    expect(p, 1, "cannot open config file %s: Permission denied" % unreadable,
+           "config: unreadable by the daemon's user")
+    check(not os.path.exists(out), "config: nothing written when the config is refused")
+
+
+# ---- 3. captures --------------------------------------------------------------------------
+
+def capture_run(daemon, caps, work, name, conf=None):
+    out = os.path.join(work, "out_" + name.replace(".", "_"))
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [daemon, "-r", caps[name], "-w", out]
+    if conf is not None:
+        path = os.path.join(work, name + ".conf")
+        with open(path, "w") as f:
+            f.write(conf)
+        cmd += ["-c", path]
+    return run(cmd), out
+
+
+def flows_of(out, name):
+    stem = os.path.splitext(name)[0]
+    return os.path.join(out, stem + "_flows.txt")
+
+
+def captures_refused(daemon, caps, work):
+    cases = [
+        ("missing.pcap", "cannot read capture %s: No such file" % caps["missing.pcap"]),
+        ("a_directory.pcap", "is not a regular file"),
+        ("empty.pcap", "capture %s is empty (0 bytes)" % caps["empty.pcap"]),
+        ("text.pcap", "%s is not a capture file libpcap can read" % caps["text.pcap"]),
+        ("cut_in_file_header.pcap", "is not a capture file libpcap can read: truncated"),
+        ("two_linktypes.pcapng", "has pcapng interfaces of different link types"),
+    ]
+    for name, needle in cases:
+        p, out = capture_run(daemon, caps, work, name)
+        expect(p, 1, needle, "capture %s refused" % name)
+        check(not os.path.exists(flows_of(out, name)), "capture %s: no flow file" % name)
+
+
+def captures_read(daemon, caps, work):
+    """(exit, packets before the damage, stderr needle) per capture that is read."""
+    p, out = capture_run(daemon, caps, work, "good.pcap")
+    expect(p, 0, "", "capture good.pcap")
+    _, want = flow_lines(flows_of(out, "good.pcap"))
+    check(len(want) == 1 and want[0].split("\t")[-2] == "3",
+          "capture good.pcap: one flow line of 3 packets", "\n".join(want))
+    cases = [
+        ("header_only.pcap", 0, 0, ""),
+        ("cut_in_record_header.pcap", 3, 2,
+         "is damaged or cut short after 2 packets (truncated dump file"),
+        ("cut_in_packet.pcap", 3, 2,
+         "is damaged or cut short after 2 packets (truncated dump file"),
+        ("odd_blocks.pcapng", 0, 3, ""),
+        ("two_ifaces_same.pcapng", 0, 3, ""),
+    ]
+    for name, code, pkts, needle in cases:
+        p, out = capture_run(daemon, caps, work, name)
+        if not expect(p, code, needle, "capture %s" % name):
+            continue
+        flows = flows_of(out, name)
+        header, lines = flow_lines(flows)
+        check(report_value(p.stdout, "packets received") == pkts,
+              "capture %s: %d packets received" % (name, pkts), p.stdout[-800:])
+        check(header.startswith("%dir\t"), "capture %s: flow file has its header" % name)
+        problem = accounting.problem(p.stdout, flows)
+        check(problem is None, "capture %s: every packet accounted for" % name, problem or "")
+        if pkts == 3:
+            check(lines == want, "capture %s: the same flow lines as good.pcap" % name,
+                  "\n".join(lines))
+        if pkts == 0:
+            check(lines == [], "capture %s: no flow lines" % name)
+
+
+def captures_unsupported_linktype(daemon, caps, work):
+    for name, dlt in (("user0.pcap", 147), ("wifi.pcap", 105)):
+        p, out = capture_run(daemon, caps, work, name)
+        if not expect(p, 0, "link type %d of %s is not supported" % (dlt, caps[name]),
+                      "capture %s (DLT %d)" % (name, dlt)):
+            continue
+        check(report_value(p.stdout, "unsupported link type") == 3 and
+              report_value(p.stdout, "packets received") == 3,
+              "capture %s: 3 packets counted under unsupported link type" % name,
+              p.stdout[-1200:])
+        check("Link layer type: unsupported [DLT %d]" % dlt in p.stdout,
+              "capture %s: the end report names DLT %d" % (name, dlt))
+        problem = accounting.problem(p.stdout, flows_of(out, name))
+        check(problem is None, "capture %s: every packet accounted for" % name, problem or "")
+
+
+# ---- 4. output files ----------------------------------------------------------------------
+
+def mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def output_files(daemon, caps, work):
+    good = caps["good.pcap"]
+    # a link at the flow file's name
+    out = os.path.join(work, "out_link")
+    os.makedirs(out)
+    victim = os.path.join(work, "victim.txt")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    os.symlink(victim, os.path.join(out, "good_flows.txt"))
+    p = run([daemon, "-r", good, "-w", out])
+    expect(p, 1, "refusing to write %s/good_flows.txt: it is a symbolic link" % out,
+           "output: a link at the flow file's name")
+    with open(victim) as f:
+        check(f.read() == "precious\n", "output: the link's target is untouched")
+    check(os.path.islink(os.path.join(out, "good_flows.txt")), "output: the link is left")
+
+    # a world-writable directory without the sticky bit
+    out = os.path.join(work, "out_world")
+    os.makedirs(out)
+    os.chmod(out, 0o777)
+    p = run([daemon, "-r", good, "-w", out])
+    expect(p, 1, "output directory %s: %s is world-writable without the sticky bit" %
+           (out, out), "output: world-writable -w directory")
+    check(os.listdir(out) == [], "output: nothing written into it")
+
+    # modes whatever the umask; a second run keeps the first run's file
+    out = os.path.join(work, "out_modes")  # made by the daemon
+    p = run([daemon, "-r", good, "-w", out, "-s"], umask=0)
+    if expect(p, 0, "", "output: a run with umask 0"):
+        check(mode(out) == 0o750, "output: created directory is 0750 (got %o)" % mode(out))
+        names = sorted(os.listdir(out))
+        check(names == ["good_flows.txt", "good_packets.txt"] and
+              all(mode(os.path.join(out, n)) == 0o640 for n in names),
+              "output: files are 0640 under umask 0",
+              " ".join("%s %o" % (n, mode(os.path.join(out, n))) for n in names))
+    with open(os.path.join(out, "good_flows.txt")) as f:
+        first = f.read()
+    conf = os.path.join(work, "mode600.conf")
+    with open(conf, "w") as f:
+        f.write('output = { file_mode = "0600"; };\n')
+    p = run([daemon, "-c", conf, "-r", good, "-w", out], umask=0o077)
+    if expect(p, 0, "good_flows.txt existed: kept as", "output: second run into the same dir"):
+        kept = glob.glob(os.path.join(out, "good_flows-*.txt"))
+        check(len(kept) == 1 and open(kept[0]).read() == first,
+              "output: the first run's flow file is kept, unchanged", " ".join(kept))
+        check(mode(os.path.join(out, "good_flows.txt")) == 0o600,
+              "output: output.file_mode 0600 under umask 077")
+        check("1 earlier active files kept under a closed name" in p.stdout,
+              "output: the end report counts it")
+
+
+def main():
+    daemon, work = sys.argv[1], sys.argv[2]
+    shutil.rmtree(work, ignore_errors=True)  # a run starts from nothing
+    os.makedirs(work)
+    os.chmod(work, 0o755)  # nobody must reach the unreadable config
+    os.makedirs(os.path.join(work, "captures"))
+    caps = make_captures(os.path.join(work, "captures"))
+    command_line(daemon, caps, os.path.join(work, "out_cmdline"))
+    config_file(daemon, caps, work)
+    captures_refused(daemon, caps, work)
+    captures_read(daemon, caps, work)
+    captures_unsupported_linktype(daemon, caps, work)
+    output_files(daemon, caps, work)
+    failed = results.count(False)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
