@@ -84,7 +84,6 @@ default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, bool pc
 		eal_add(a, "--no-pci");
 	eal_add(a, "-m512");
 	eal_add(a, "--file-prefix=tcpwintmtd-%d", (int)getpid());
-	a->own_prefix = true;
 	eal_add(a, "--log-level=lib.*:error");
 	eal_add(a, "--log-level=pmd.*:error");
 }

@@ -20,7 +20,6 @@ struct app_args {
 	bool packet_mode;        /* -s */
 	bool check_config;       /* --check-config */
 	bool user_eal;           /* EAL arguments were given before "--" */
-	bool own_prefix;         /* the daemon chose --file-prefix (tcpwintmtd-PID) */
 	int eal_argc;
 	char *eal_argv[ARGS_EAL_MAX];
 	char eal_store[ARGS_EAL_MAX][PATH_MAX + 64]; /* synthesised EAL arguments */
@@ -37,13 +36,5 @@ int args_parse(int argc, char **argv, struct app_args *a);
  */
 int args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device,
 	     const char *conf_eal_args);
-
-/* Whether the DPDK runtime directory is the daemon's own (its default per-PID prefix), so it
- * may be removed at exit. */
-static inline bool
-args_own_prefix(const struct app_args *a)
-{
-	return a->own_prefix;
-}
 
 #endif

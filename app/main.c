@@ -187,7 +187,8 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
  * DPDK 22.11 leaves its runtime directory (/var/run/dpdk/PREFIX: config, fbarray files of
  * ~6 MB with --no-huge, sockets) behind at rte_eal_cleanup(). With the default per-PID
  * --file-prefix every run would leave a new one: measured, 12,000 runs of the test suites
- * filled a 252 GB disk. When the prefix is ours, remove the directory (flat) on the way out.
+ * filled a 252 GB disk. The daemon is the primary process of its prefix (whoever chose it),
+ * nothing can use the directory after it: remove it (flat) on the way out.
  */
 static void
 remove_runtime_dir(const char *dir)
@@ -722,7 +723,6 @@ out_pool:
 out_eal:
 	snprintf(err, sizeof(err), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
-	if (args_own_prefix(&a))
-		remove_runtime_dir(err);
+	remove_runtime_dir(err);
 	return ret;
 }
