@@ -1160,8 +1160,8 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 }
 
 /*
- * A burst, in four passes so the memory each packet needs is on its way before it is
- * used: parse and hash every packet and prefetch its index bucket; read the bucket and
+ * A burst, in passes so the memory each packet needs is on its way before it is used:
+ * prefetch every frame; parse and hash every packet and prefetch its index bucket; read the bucket and
  * prefetch the flow entry and its record data; read the entry's LRU links and prefetch the
  * neighbours it will be unlinked from; then, in order, sweep and account each
  * packet exactly as tcpw_engine_packet() would (the prefetches are only hints: a sweep
@@ -1176,6 +1176,8 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 
 	if (n > TCPW_ENGINE_BURST)
 		n = TCPW_ENGINE_BURST;
+	for (i = 0; i < n; i++)
+		__builtin_prefetch(frames[i]);
 	for (i = 0; i < n; i++) {
 		prepare(e, &c[i], frames[i], lens[i]);
 		if (c[i].v == TCPW_PKT_FLOW)
