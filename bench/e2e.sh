@@ -12,8 +12,10 @@
 # Usage: e2e.sh CAPTURE [SECONDS=10]
 #   environment: RUNS (3), WARMUP (2 s), DAEMON (build/app/tcpwintmtd)
 # Memory: infinite_rx copies every frame of the capture into its own mbuf before the first
-# packet is received, ~2.4 kB per frame (3.3 M frames: ~8 GB, in anonymous memory with
-# --no-huge); the script refuses to start when that exceeds 80 % of MemAvailable.
+# packet is received, ~2.4 kB per frame, and EAL's -m must be twice that (3.3 M frames: 16 GB,
+# resident); the script refuses to start when -m exceeds half of MemAvailable. 8 copies of
+# echo-connections (bench/make_capture.sh OUT.pcap 8: 661 K frames) take -m 4.1 GB. Loading
+# is not measured (3.3 M frames: ~50 s per process).
 # Needs: dpdk-testpmd (dpdk package), python3, capinfos (wireshark-common).
 # Cleans up (processes, work directory, the DPDK runtime directories of its --file-prefix)
 # on exit, on Ctrl-C and on SIGTERM. Not run in CI.
@@ -33,13 +35,18 @@ command -v dpdk-testpmd >/dev/null || { echo "e2e: dpdk-testpmd (dpdk package) i
 
 pkts=$(capinfos -c -M "$cap" | awk '/Number of packets/ {print $NF}')
 mbufs=$((pkts + 16384))
-# pool element: 128-byte mbuf header + 2176-byte data room + 64 bytes of mempool header,
-# padded: ~2.4 kB per mbuf; plus 512 MB for EAL, rings, the flow tables and testpmd's own
-mem_mb=$((mbufs * 2432 / 1048576 + 512))
+# pool element: 128-byte mbuf header + 2176-byte data room + 64 bytes of mempool header:
+# ~2.4 kB per mbuf. EAL's -m must be about twice the pool (DPDK 22.11, --no-huge, measured
+# with testpmd: 1 M mbufs fail at -m 3944 and fit in 8192; 700 K fit in 3944), plus 1 GB for
+# EAL, rings and the daemon's other allocations. With --no-huge all of -m is resident from
+# start-up (3.3 M frames: 13.5 GB RSS while loading), so the script refuses a capture whose
+# -m exceeds half of MemAvailable: the machine is shared.
+pool_mb=$((mbufs * 2432 / 1048576))
+mem_mb=$((2 * pool_mb + 1024))
 avail_mb=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) / 1024))
-if [ $((mem_mb * 10)) -gt $((avail_mb * 8)) ]; then
-	echo "e2e: $pkts frames need ~$mem_mb MB with infinite_rx, only $avail_mb MB available:" \
-		"use a smaller capture (bench/make_capture.sh OUT.pcap COPIES)" >&2
+if [ $((mem_mb * 2)) -gt "$avail_mb" ]; then
+	echo "e2e: $pkts frames need -m $mem_mb (MB, resident) with infinite_rx, more than half" \
+		"of the $avail_mb MB available: use a smaller capture (bench/make_capture.sh OUT.pcap 8)" >&2
 	exit 2
 fi
 
