@@ -131,20 +131,20 @@ for i in $(seq "$runs"); do
 	echo "round $i: $(for t in $tools; do printf '%s %s s CPU; ' "$t" "$(tail -1 "$work/$t.times" | cut -d' ' -f2)"; done)"
 done
 
-# stat FILE COLUMN: "best median" (best = smallest)
-stat() {
+# best_median FILE COLUMN: "best median" (best = smallest)
+best_median() {
 	awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR] = $1} END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		print v[1], m }'
 }
-read -r _ ref_cpu_med < <(stat "$work/tcpwintmtd.times" 2)
-read -r ref_cpu_best _ < <(stat "$work/tcpwintmtd.times" 2)
+read -r _ ref_cpu_med < <(best_median "$work/tcpwintmtd.times" 2)
+read -r ref_cpu_best _ < <(best_median "$work/tcpwintmtd.times" 2)
 printf '\n%-11s %15s %15s %21s %15s  %s\n' tool "wall s" "CPU s" "packets/CPU-s" \
 	"ratio to tcpw" "flows"
 printf '%-11s %15s %15s %21s %15s\n' "" "best median" "best median" "best median" "best median"
 for t in $tools; do
-	read -r wb wm < <(stat "$work/$t.times" 1)
-	read -r cb cm < <(stat "$work/$t.times" 2)
+	read -r wb wm < <(best_median "$work/$t.times" 1)
+	read -r cb cm < <(best_median "$work/$t.times" 2)
 	awk -v t="$t" -v wb="$wb" -v wm="$wm" -v cb="$cb" -v cm="$cm" -v p="$pkts" \
 		-v rb="$ref_cpu_best" -v rm="$ref_cpu_med" -v f="$("${t}_flows")" 'BEGIN {
 		if (cb < 0.01) cb = 0.01; if (cm < 0.01) cm = 0.01
