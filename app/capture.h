@@ -22,4 +22,9 @@ struct capture_info {
  * Damage after the file header is not an error: @ci says how many packets precede it. */
 int capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen);
 
+/* The same, with @libpcap_only: every packet read through libpcap instead of walking a
+ * classic pcap file's record headers (the test that both agree uses it). */
+int capture_scan_with(const char *path, struct capture_info *ci, char *err,
+		      unsigned int errlen, bool libpcap_only);
+
 #endif
