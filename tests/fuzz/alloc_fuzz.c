@@ -4,20 +4,20 @@
  *
  * The flow tables come from the ASan heap too, not from 2 MiB-aligned huge-page mappings:
  * every table then has redzones, so an index one past its end is a report instead of a
- * silent read of the same mapping. Blocks of 64 KiB and more (the engine's fragment table
- * is 4096 x 64 bytes) are kept on free and handed out again, zeroed, for the next block of
- * the same size: ASan serves large blocks with mmap(), and mapping, faulting in and
- * unmapping a quarter MiB per input held the engine target to a few hundred exec/s. A
- * recycled block keeps its redzones; only use-after-free of a freed table goes unseen,
- * which nothing but tcpw_engine_free() could do.
+ * silent read of the same mapping. Blocks of 1 KiB and more (the engine's tables; its
+ * fragment table is 4096 x 64 bytes) are kept on free and handed out again, zeroed, for the
+ * next block of the same size: ASan serves large blocks with mmap() and smaller ones from
+ * fresh quarantined memory, and the page faults of a new engine per input held the engine
+ * target to a few hundred exec/s. A recycled block keeps its redzones; only use-after-free
+ * of a freed table goes unseen, which nothing but tcpw_engine_free() could do.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcpw_common.h"
 
-#define BIG_BYTES ((size_t)64 << 10)
-#define SLOTS 16 /* big blocks one engine holds (7) twice over, with room to spare */
+#define BIG_BYTES ((size_t)1 << 10)
+#define SLOTS 16 /* big blocks one engine holds (at most 7) twice over, and to spare */
 
 struct block {
 	void *p;

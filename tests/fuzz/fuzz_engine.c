@@ -100,8 +100,10 @@ format_record(const struct tcpw_record *r)
 	for (int i = 0; i < nt; i++)
 		lines += text[i] == '\n';
 	FUZZ_CHECK(lines == r->ndir);
-	check_short_format(r, nt, false);
-	check_short_format(r, nj, true);
+	if (r->flow_ind % 4 == 1) { /* a quarter of the records: formatting is most of the cost */
+		check_short_format(r, nt, false);
+		check_short_format(r, nj, true);
+	}
 }
 
 static void
