@@ -286,6 +286,9 @@ reload(struct run *run, uint8_t set, const struct tcpw_tmt *base)
 	tmt.abrt_s = t[3];
 	rc = tcpw_engine_set_timeouts(run->e, &tmt, t[0]);
 	FUZZ_CHECK(rc == 0 || rc == -ENOSPC);
+	/* a timeout that is not positive is refused, whatever else is asked */
+	tmt.abrt_s = set & 8 ? 0.0f : -1.0f;
+	FUZZ_CHECK(tcpw_engine_set_timeouts(run->e, &tmt, t[0]) == -EINVAL);
 }
 
 static void
@@ -296,7 +299,7 @@ do_op(struct run *run, struct fuzz_in *in, const struct tcpw_tmt *base)
 
 	read_time(run, in, ctl);
 	set = ctl & 0x80 ? fuzz_u8(in) : 0;
-	if (!(ctl & 0x10) && run->nburst > 0)
+	if ((!(ctl & 0x10) || (ctl & 0x40)) && run->nburst > 0) /* keep input order */
 		submit_burst(run);
 	if (ctl & 0x40) {
 		tcpw_engine_advance(run->e, run->ts);
@@ -325,6 +328,25 @@ do_op(struct run *run, struct fuzz_in *in, const struct tcpw_tmt *base)
 		tcpw_engine_drain(run->e, 4);
 }
 
+/* One engine's counters merged into a zeroed total are those counters; merged twice, the
+ * sums double and the first and last times stay. */
+static void
+check_merge(const struct tcpw_engine_stats *st)
+{
+	struct tcpw_engine_stats one, two;
+
+	memset(&one, 0, sizeof(one)); /* padding too: the structs are compared whole */
+	memset(&two, 0, sizeof(two));
+	tcpw_engine_stats_merge(&one, st);
+	FUZZ_CHECK(memcmp(&one, st, sizeof(one)) == 0);
+	tcpw_engine_stats_merge(&two, st);
+	tcpw_engine_stats_merge(&two, st);
+	FUZZ_CHECK(two.pkts == 2 * st->pkts && two.rec_pkts == 2 * st->rec_pkts);
+	FUZZ_CHECK(two.agg_flow_stat == st->agg_flow_stat && two.max_hdrs == st->max_hdrs);
+	FUZZ_CHECK(memcmp(&two.first_ts, &st->first_ts, sizeof(st->first_ts)) == 0);
+	FUZZ_CHECK(memcmp(&two.last_ts, &st->last_ts, sizeof(st->last_ts)) == 0);
+}
+
 /* Flushed and drained: nothing left, every packet in exactly one place. */
 static void
 check_end(struct run *run)
@@ -350,6 +372,7 @@ check_end(struct run *run)
 	FUZZ_CHECK(st.a_created == run->records);
 	FUZZ_CHECK(st.rec_dirs == st.a_created + st.b_created);
 	FUZZ_CHECK(st.autopilot == run->table_full);
+	check_merge(&st);
 	for (size_t i = 0; i < run->ninds; i++)
 		for (size_t j = i + 1; j < run->ninds; j++)
 			FUZZ_CHECK(run->inds[i] != run->inds[j]);
@@ -368,8 +391,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.tmt = { .thres = thresholds[tw & 7], .flwprg = 1 + (tw >> 3 & 7),
 			 .bgn_s = t[1], .est_s = t[2], .abrt_s = t[3] },
 		.flow_timeout_s = t[0],
-		.flow_ind_first = tw >> 6,
-		.flow_ind_step = 1 + (tw >> 6),
+		.flow_ind_first = tw >> 6,      /* 0 means 1 */
+		.flow_ind_step = tw >> 6 & 1,   /* 0 means 1 */
 		.emit = emit,
 		.emit_ctx = &run,
 		.pkt_cb = table & 0x04 ? packet_line : NULL,
