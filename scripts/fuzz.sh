@@ -104,8 +104,8 @@ for t in $targets; do
 	echo "fuzz_$t: $execs executions, $rate exec/s, cov $cov ft $ft ($n process(es))"
 	sed "s/^/  command: /" "$run"/logs/"$t".1.cmd
 done
-# (ls -A of several directories prints their names even when empty: look for files)
-if [ $status -ne 0 ] || [ -n "$(find "$run"/artifacts -type f 2>/dev/null)" ]; then
+# any file under artifacts/ is a reproducer (ls -A of several empty directories is not empty)
+if [ $status -ne 0 ] || [ -n "$(find "$run/artifacts" -type f)" ]; then
 	echo "FUZZ FAILED: reproducers in $run/artifacts/; logs in $run/logs/"
 	exit 1
 fi
