@@ -103,7 +103,8 @@ void tcpw_engine_free(struct tcpw_engine *e);
 
 /**
  * Account one captured frame: sweep expired pairs at @p ts, parse, update the flow.
- * @return 0, or -ENOSPC if every slot holds a retired pair waiting for the writer: the packet
+ * @return 0, or -ENOSPC if no slot is free while retired pairs wait for the writer (they free
+ *         their slots once drained; the autopilot evicts only when none waits): the packet
  *         was not processed; drain and call again
  */
 int tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
@@ -116,8 +117,7 @@ int tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t cap
  * Account a burst of frames, in order, exactly as that many tcpw_engine_packet() calls
  * would, but with the memory of each packet's flow prefetched ahead.
  * @return packets accounted; fewer than @p n (at most TCPW_ENGINE_BURST) only when a
- *         packet found every slot retired (as -ENOSPC above): drain and call again with
- *         the rest
+ *         packet found no free slot (as -ENOSPC above): drain and call again with the rest
  */
 unsigned int tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames,
 				 const uint32_t *lens, const struct tcpw_ts *ts, unsigned int n);
