@@ -129,6 +129,8 @@ reload_take(struct reload_box *box, unsigned int seen, struct reload_box *out)
 		return 0;
 	out->tmt = box->tmt;
 	out->flow_timeout_s = box->flow_timeout_s;
+	out->high_water = box->high_water;
+	out->emergency_timeout_s = box->emergency_timeout_s;
 	out->policy = box->policy;
 	out->flush_interval_ms = box->flush_interval_ms;
 	atomic_thread_fence(memory_order_acquire);

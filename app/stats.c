@@ -61,6 +61,9 @@ telemetry_config(struct pipeline *pl, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "tmt_abrt_us", (uint64_t)((double)r.tmt.abrt_s * 1e6 + 0.5));
 	rte_tel_data_add_dict_u64(d, "flow_timeout_us",
 				  (uint64_t)((double)r.flow_timeout_s * 1e6 + 0.5));
+	rte_tel_data_add_dict_u64(d, "high_water_pairs", r.high_water);
+	rte_tel_data_add_dict_u64(d, "emergency_timeout_us",
+				  (uint64_t)((double)r.emergency_timeout_s * 1e6 + 0.5));
 	rte_tel_data_add_dict_u64(d, "rotate_bytes", r.policy.rotate_bytes);
 	rte_tel_data_add_dict_u64(d, "rotate_interval_s", r.policy.rotate_interval_s);
 }
