@@ -288,7 +288,7 @@ rx_snapshot_read(struct rx_core *rc, struct tcpw_engine_stats *out)
 static void
 rx_reload(struct rx_core *rc)
 {
-	struct reload_box r;
+	struct reload_conf r;
 	unsigned int seq = reload_take(&rc->pl->reload,
 				       atomic_load_explicit(&rc->reload_seq, memory_order_relaxed),
 				       &r);

@@ -446,17 +446,17 @@ publish_reload(const struct tcpw_conf *c)
 
 	atomic_store(&box->seq, seq + 1);
 	atomic_thread_fence(memory_order_release);
-	box->tmt = (struct tcpw_tmt){ c->tcpwin_thres, c->tcpwin_flwprg, (float)c->tmt_bgn_s,
-				      (float)c->tmt_est_s, (float)c->tmt_abrt_s };
-	box->flow_timeout_s = (float)c->flow_timeout_s;
-	box->high_water = high_water_pairs(c);
-	box->emergency_timeout_s = (float)c->flow_table_emergency_timeout_s;
-	box->policy.rotate_bytes = c->output_rotate_bytes;
-	box->policy.rotate_interval_s = c->output_rotate_interval_s;
-	box->policy.keep_files = c->output_keep_files;
-	box->policy.keep_bytes = (uint64_t)c->output_keep_mbytes << 20;
-	box->policy.gzip = c->output_gzip;
-	box->flush_interval_ms = c->output_flush_interval_ms;
+	box->c.tmt = (struct tcpw_tmt){ c->tcpwin_thres, c->tcpwin_flwprg, (float)c->tmt_bgn_s,
+					(float)c->tmt_est_s, (float)c->tmt_abrt_s };
+	box->c.flow_timeout_s = (float)c->flow_timeout_s;
+	box->c.high_water = high_water_pairs(c);
+	box->c.emergency_timeout_s = (float)c->flow_table_emergency_timeout_s;
+	box->c.policy.rotate_bytes = c->output_rotate_bytes;
+	box->c.policy.rotate_interval_s = c->output_rotate_interval_s;
+	box->c.policy.keep_files = c->output_keep_files;
+	box->c.policy.keep_bytes = (uint64_t)c->output_keep_mbytes << 20;
+	box->c.policy.gzip = c->output_gzip;
+	box->c.flush_interval_ms = c->output_flush_interval_ms;
 	atomic_store_explicit(&box->seq, seq + 2, memory_order_release);
 }
 

@@ -65,17 +65,22 @@ struct clock {
 	uint64_t hz;
 };
 
-/* A reloaded configuration on its way to the lcores and the writer: main writes it between
- * an odd and an even seq; each reader copies it when seq is even and new to it, and
- * rereads if seq moved meanwhile (no lock on the RX path). */
-struct reload_box {
-	atomic_uint seq;
+/* What a reload changes on the running lcores and the writer. */
+struct reload_conf {
 	struct tcpw_tmt tmt;
 	float flow_timeout_s;
 	uint32_t high_water;              /* pairs per RX lcore */
 	float emergency_timeout_s;
 	struct tcpw_writer_params policy; /* rotation, retention, gzip */
 	uint64_t flush_interval_ms;
+};
+
+/* A reloaded configuration on its way to the lcores and the writer: main writes it between
+ * an odd and an even seq; each reader copies it whole when seq is even and new to it, and
+ * rereads if seq moved meanwhile (no lock on the RX path). */
+struct reload_box {
+	atomic_uint seq;
+	struct reload_conf c;
 };
 
 struct pipeline {
@@ -120,19 +125,14 @@ clock_us(const struct clock *c, uint64_t tsc)
 
 /* Copy the reload box if it holds a reload newer than @p seen; returns its seq, or 0. */
 static inline unsigned int
-reload_take(struct reload_box *box, unsigned int seen, struct reload_box *out)
+reload_take(struct reload_box *box, unsigned int seen, struct reload_conf *out)
 {
 	unsigned int before, after;
 
 	before = atomic_load_explicit(&box->seq, memory_order_acquire);
 	if (before == seen || (before & 1) != 0)
 		return 0;
-	out->tmt = box->tmt;
-	out->flow_timeout_s = box->flow_timeout_s;
-	out->high_water = box->high_water;
-	out->emergency_timeout_s = box->emergency_timeout_s;
-	out->policy = box->policy;
-	out->flush_interval_ms = box->flush_interval_ms;
+	*out = box->c;
 	atomic_thread_fence(memory_order_acquire);
 	after = atomic_load_explicit(&box->seq, memory_order_relaxed);
 	return before == after ? before : 0;

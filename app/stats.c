@@ -44,7 +44,7 @@ port_counters(struct pipeline *pl, struct tcpw_report_info *ri)
 static void
 telemetry_config(struct pipeline *pl, struct rte_tel_data *d)
 {
-	struct reload_box r;
+	struct reload_conf r;
 	unsigned int seq = reload_take(&pl->reload, ~0u, &r);
 	bool applied = true;
 

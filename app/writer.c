@@ -96,7 +96,7 @@ wait_for_disk(struct pipeline *pl)
 static void
 writer_reload(struct pipeline *pl)
 {
-	struct reload_box r;
+	struct reload_conf r;
 	unsigned int seq = reload_take(&pl->reload, atomic_load(&pl->writer_reload_seq), &r);
 
 	if (seq == 0)
