@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench.h"
 #include "engine.h"
 
 static int
@@ -22,15 +23,6 @@ drop(void *ctx, const struct tcpw_record *r)
 	(void)ctx;
 	(void)r;
 	return 0;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
@@ -71,7 +63,7 @@ main(int argc, char **argv)
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("command: %s %" PRIu64 "\n", argv[0], n);
-	printf("bytes per pair: %zu (hot entry %zu, record data %zu, index and free list %zu); "
+	printf("bytes per pair: %zu (hot entry %zu, record data %zu, index %zu); "
 	       "table of %" PRIu64 " pairs for %" PRIu64 "\n", total, hot, cold,
 	       total - hot - cold, pairs, n);
 	printf("peak RSS holding %" PRIu64 " pairs: %.2f GiB\n", n,

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "bench.h"
 #include "engine.h"
 
 #define FRAME_LEN 64
@@ -63,15 +64,6 @@ build_frame(uint8_t *f, uint64_t id, int reverse)
 		memcpy(sport, dport, 2);
 		memcpy(dport, t, 2);
 	}
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int

@@ -142,8 +142,8 @@ unsigned int tcpw_engine_pairs(const struct tcpw_engine *e);
 
 /**
  * Memory per flow pair, in bytes: the 128-byte-budget hot entry, the record-only data of
- * both directions, two index buckets and a free-list slot. Returned through the pointers
- * when not NULL; the total is the return value.
+ * both directions and two index buckets (free slots are listed through the entries).
+ * Returned through the pointers when not NULL; the total is the return value.
  */
 size_t tcpw_engine_pair_bytes(size_t *hot, size_t *cold);
 
