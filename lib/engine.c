@@ -1172,6 +1172,7 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 		    const struct tcpw_ts *ts, unsigned int n)
 {
 	struct pkt_ctx c[TCPW_ENGINE_BURST];
+	uint32_t hint[TCPW_ENGINE_BURST]; /* first slot of each packet's bucket: a hint only */
 	unsigned int i;
 
 	if (n > TCPW_ENGINE_BURST)
@@ -1184,27 +1185,19 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 			__builtin_prefetch(&e->index[c[i].h & e->index_mask]);
 	}
 	for (i = 0; i < n; i++) {
-		uint32_t s;
-
-		if (c[i].v != TCPW_PKT_FLOW)
-			continue;
-		s = e->index[c[i].h & e->index_mask];
-		if (s != NIL) {
-			__builtin_prefetch(&e->flows[s]);
-			__builtin_prefetch(&e->cold[s * 2 + c[i].dir]);
+		hint[i] = c[i].v == TCPW_PKT_FLOW ? e->index[c[i].h & e->index_mask] : NIL;
+		if (hint[i] != NIL) {
+			__builtin_prefetch(&e->flows[hint[i]]);
+			__builtin_prefetch(&e->cold[hint[i] * 2 + c[i].dir]);
 		}
 	}
 	for (i = 0; i < n; i++) {
 		const struct flow_dir *d;
-		uint32_t s;
 
-		if (c[i].v != TCPW_PKT_FLOW)
-			continue;
-		s = e->index[c[i].h & e->index_mask];
-		if (s == NIL)
+		if (hint[i] == NIL)
 			continue;
 		/* the LRU neighbours the packet will unlink its direction from */
-		d = &e->flows[s].d[c[i].dir];
+		d = &e->flows[hint[i]].d[c[i].dir];
 		__builtin_prefetch(&e->flows[d->prev >> 1], 1);
 		__builtin_prefetch(&e->flows[d->next >> 1], 1);
 	}
