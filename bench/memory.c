@@ -63,7 +63,7 @@ main(int argc, char **argv)
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("command: %s %" PRIu64 "\n", argv[0], n);
-	printf("bytes per pair: %zu (hot entry %zu, record data %zu, index %zu); "
+	printf("bytes per pair: %zu (hot entry %zu, record data %zu, index and touch ring %zu); "
 	       "table of %" PRIu64 " pairs for %" PRIu64 "\n", total, hot, cold,
 	       total - hot - cold, pairs, n);
 	printf("peak RSS holding %" PRIu64 " pairs: %.2f GiB\n", n,

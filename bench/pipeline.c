@@ -23,6 +23,7 @@
 
 #include "bench.h"
 #include "engine.h"
+#include "tcpw_common.h"
 
 #define FRAME_LEN 64
 
@@ -89,7 +90,9 @@ main(int argc, char **argv)
 	while (pairs < need)
 		pairs <<= 1;
 	p.pairs = (uint32_t)pairs;
-	frames = malloc(flows * 2 * FRAME_LEN);
+	/* line-aligned like an mbuf's data (RTE_PKTMBUF_HEADROOM after a cache-aligned header),
+	 * on huge pages like a production mempool */
+	frames = tcpw_zalloc_huge(flows * 2 * FRAME_LEN);
 	e = tcpw_engine_create(&p);
 	if (frames == NULL || e == NULL) {
 		fprintf(stderr, "out of memory for %" PRIu64 " flows\n", flows);
@@ -104,7 +107,7 @@ main(int argc, char **argv)
 	t0 = now_s();
 	t0c = __rdtsc();
 	for (uint64_t n = 0; n < pkts; n += TCPW_ENGINE_BURST) {
-		static uint8_t fresh_frames[TCPW_ENGINE_BURST][FRAME_LEN];
+		static _Alignas(64) uint8_t fresh_frames[TCPW_ENGINE_BURST][FRAME_LEN];
 		const uint8_t *burst[TCPW_ENGINE_BURST];
 		uint32_t lens[TCPW_ENGINE_BURST];
 		struct tcpw_ts tss[TCPW_ENGINE_BURST];
@@ -156,6 +159,6 @@ main(int argc, char **argv)
 		       records, peak);
 	}
 	tcpw_engine_free(e);
-	free(frames);
+	tcpw_free_huge(frames, flows * 2 * FRAME_LEN);
 	return 0;
 }

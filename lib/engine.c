@@ -12,7 +12,11 @@
  *    LINK_FLOWS spare entries after the table);
  *  - a FIFO of retired slots (ended, waiting for the writer), linked through d[0].next,
  *    and a LIFO of free slots linked the same way (slots never used come after it);
- *  - a direct-mapped fragment table: IP id -> the direction of the first fragment.
+ *  - a direct-mapped fragment table: IP id -> the direction of the first fragment;
+ *  - a touch ring: the directions in the order they were last moved to the head, which
+ *    is the order the expiry walk will visit them in; the walk reads it to prefetch the
+ *    directions ahead of it instead of waiting on each next link (a hint only: entries
+ *    can be stale, and the LRU list alone decides).
  */
 #include <errno.h>
 #include <string.h>
@@ -26,6 +30,7 @@
 /* The sentinels and the list head are LRU nodes after the directions, with their links in
  * extra entries at the end of the flow array: every node's links are found the same way. */
 #define LINK_FLOWS ((MAX_HANDLERS + 2) / 2)
+#define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
 
 /* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. */
 struct flow_key {
@@ -52,7 +57,9 @@ struct flow_dir {
 };
 static_assert(sizeof(struct flow_dir) == 32, "flow_dir is 32 bytes");
 
-/* A flow pair: key 40 + index 8 + hash 4 + state 4 + 2 x 32 = 120 <= 128 bytes. */
+/* A flow pair in two cache lines (the table is line-aligned): the lookup line (key 40 +
+ * index 8 + hash 4 + state 4, 8 spare) and the direction line (2 x 32), which is all the
+ * LRU walk and a neighbour's unlink touch. */
 struct flow {
 	struct flow_key key;
 	uint64_t flow_ind;
@@ -61,9 +68,11 @@ struct flow {
 	uint8_t first_dir;         /* direction that created the pair */
 	uint8_t reason;            /* enum tcpw_end_reason once retired */
 	uint8_t pad;
+	uint32_t touch[2];         /* each direction's last touch number (see touch ring) */
 	struct flow_dir d[2];
 };
-static_assert(sizeof(struct flow) <= 128, "a flow pair fits in two cache lines");
+static_assert(sizeof(struct flow) == 128, "a flow pair is two cache lines");
+static_assert(offsetof(struct flow, d) == 64, "the directions share the second line");
 
 /* flowStat bits a direction can gather, kept in a byte (fs_bits maps them back) */
 enum {
@@ -160,6 +169,9 @@ struct tcpw_engine {
 	struct handler handlers[MAX_HANDLERS];
 	unsigned int nhandlers;
 	struct frag_entry *frags;
+	uint32_t *ring;            /* touch ring: [touch number & ring_mask] -> node */
+	uint32_t ring_mask;
+	uint32_t touches;          /* touch number of the next move to the head */
 	uint64_t next_flow_ind;
 	struct tcpw_ts now;
 	int64_t now_us;            /* now, in microseconds */
@@ -254,11 +266,33 @@ lru_insert_before(struct tcpw_engine *e, uint32_t n, uint32_t at)
 	*node_prev(e, at) = n;
 }
 
-/* Most recently active: just older than the head. */
+/* Most recently active: just older than the head; noted in the touch ring. */
 static inline void
 lru_push_newest(struct tcpw_engine *e, uint32_t n)
 {
 	lru_insert_before(e, n, e->head);
+	e->flows[n >> 1].touch[n & 1] = e->touches;
+	e->ring[e->touches++ & e->ring_mask] = n;
+}
+
+/* always_inline: GCC 12 counts a function whose only effect is __builtin_prefetch as pure,
+ * and drops a call to it that it did not inline first (the walk's prefetch vanished). */
+static inline __attribute__((always_inline)) void
+prefetch_node(const struct tcpw_engine *e, uint32_t n)
+{
+	__builtin_prefetch(&e->flows[n >> 1]);
+	__builtin_prefetch(e->flows[n >> 1].d);
+}
+
+/* The walk is at direction @n: prefetch the direction moved to the head WALK_AHEAD touches
+ * after it, if the ring still holds that touch (else the walk just waits on its links). */
+static inline __attribute__((always_inline)) void
+walk_prefetch(const struct tcpw_engine *e, uint32_t n)
+{
+	uint32_t t = e->flows[n >> 1].touch[n & 1] + WALK_AHEAD;
+
+	if (e->touches - t - 1 <= e->ring_mask) /* t was made and is not overwritten yet */
+		prefetch_node(e, e->ring[t & e->ring_mask]);
 }
 
 /* ---- index --------------------------------------------------------------------------- */
@@ -397,6 +431,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		if (gap_us(e->now, f->d[p & 1].last) < h->younger_us ||
 		    age_s(e->now, f->d[p & 1].last) < h->timeout_s)
 			break;
+		walk_prefetch(e, p);
 		nxt = *node_next(e, p);
 		if (dir_expired(e, &f->d[p & 1])) {
 			opp = p ^ 1;
@@ -410,7 +445,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	}
 	/* the walk resumes at p's successor once p is old enough: have it in cache by then */
 	if (is_flow_node(e, p))
-		__builtin_prefetch(&e->flows[*node_next(e, p) >> 1]);
+		prefetch_node(e, *node_next(e, p));
 	if (p != *node_next(e, h->node)) { /* most packets inspect nothing: no relinking */
 		lru_unlink(e, h->node);
 		lru_insert_before(e, h->node, p);
@@ -1188,7 +1223,8 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 		hint[i] = c[i].v == TCPW_PKT_FLOW ? e->index[c[i].h & e->index_mask] : NIL;
 		if (hint[i] != NIL) {
 			__builtin_prefetch(&e->flows[hint[i]]);
-			__builtin_prefetch(&e->cold[hint[i] * 2 + c[i].dir]);
+			__builtin_prefetch(e->flows[hint[i]].d, 1);
+			__builtin_prefetch(&e->cold[hint[i] * 2 + c[i].dir], 1);
 		}
 	}
 	for (i = 0; i < n; i++) {
@@ -1198,8 +1234,8 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 			continue;
 		/* the LRU neighbours the packet will unlink its direction from */
 		d = &e->flows[hint[i]].d[c[i].dir];
-		__builtin_prefetch(&e->flows[d->prev >> 1], 1);
-		__builtin_prefetch(&e->flows[d->next >> 1], 1);
+		__builtin_prefetch(e->flows[d->prev >> 1].d, 1);
+		__builtin_prefetch(e->flows[d->next >> 1].d, 1);
 	}
 	for (i = 0; i < n; i++) {
 		tcpw_engine_advance(e, ts[i]);
@@ -1349,7 +1385,8 @@ tcpw_engine_pair_bytes(size_t *hot, size_t *cold)
 		*hot = sizeof(struct flow);
 	if (cold != NULL)
 		*cold = 2 * sizeof(struct flow_cold);
-	return sizeof(struct flow) + 2 * sizeof(struct flow_cold) + 2 * sizeof(uint32_t);
+	/* + 2 index buckets + a quarter of a touch ring entry */
+	return sizeof(struct flow) + 2 * sizeof(struct flow_cold) + 2 * sizeof(uint32_t) + 1;
 }
 
 void
@@ -1394,6 +1431,7 @@ tcpw_engine_free(struct tcpw_engine *e)
 {
 	if (e == NULL)
 		return;
+	tcpw_free_huge(e->ring, sizeof(e->ring[0]) * (e->ring_mask + 1));
 	tcpw_free(e->frags);
 	tcpw_free(e->in.shape_idx);
 	tcpw_free(e->in.shapes);
@@ -1434,7 +1472,11 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->in.shapes = tcpw_zalloc(sizeof(e->in.shapes[0]) * SHAPE_IDS);
 	e->in.shape_idx = tcpw_zalloc(sizeof(e->in.shape_idx[0]) * 2 * (SHAPE_IDS + 1));
 	e->frags = tcpw_zalloc(sizeof(e->frags[0]) * FRAG_SLOTS);
-	if (e->index == NULL || e->flows == NULL || e->cold == NULL || e->ext == NULL ||
+	/* a quarter of the table's pairs in touches (>= 4096): the 1 ms walk of the ABRT
+	 * timeout trails the head by far fewer at any rate this table is sized for */
+	e->ring_mask = (n >= 4 * 4096 ? n / 4 : 4096) - 1;
+	e->ring = tcpw_zalloc_huge(sizeof(e->ring[0]) * (e->ring_mask + 1));
+	if (e->ring == NULL || e->index == NULL || e->flows == NULL || e->cold == NULL || e->ext == NULL ||
 	    e->in.macs == NULL || e->in.mac_idx == NULL || e->in.shapes == NULL ||
 	    e->in.shape_idx == NULL || e->frags == NULL)
 		goto fail_free;

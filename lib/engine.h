@@ -141,8 +141,9 @@ unsigned int tcpw_engine_pending(const struct tcpw_engine *e);
 unsigned int tcpw_engine_pairs(const struct tcpw_engine *e);
 
 /**
- * Memory per flow pair, in bytes: the 128-byte-budget hot entry, the record-only data of
- * both directions and two index buckets (free slots are listed through the entries).
+ * Memory per flow pair, in bytes: the 128-byte hot entry, the record-only data of both
+ * directions, two index buckets and a quarter of a touch ring entry (free slots are
+ * listed through the entries).
  * Returned through the pointers when not NULL; the total is the return value.
  */
 size_t tcpw_engine_pair_bytes(size_t *hot, size_t *cold);
