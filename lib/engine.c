@@ -143,8 +143,9 @@ struct handler {
 	float timeout_s;
 	uint32_t node;             /* sentinel node id */
 	int64_t younger_us;        /* a gap below this is surely younger than timeout_s */
-	int64_t oldest_us;         /* no direction after the sentinel is older than this (while
-				    * time only moves forward); INT64_MIN: unknown */
+	int64_t due_us;            /* no direction after the sentinel can be due for this walk
+				    * before this (while time only moves forward); INT64_MIN:
+				    * unknown */
 };
 
 struct tcpw_engine {
@@ -412,10 +413,8 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 {
 	uint32_t p;
 
-	/* Nothing after the sentinel can have aged enough: skip the walk. Valid while time only
-	 * moves forward: a direction is touched (moved to the head) or created at the head,
-	 * so everything after the sentinel was last seen at or after oldest_us. */
-	if (h->oldest_us != INT64_MIN && e->now_us - h->oldest_us < h->younger_us)
+	/* Nothing after the sentinel can have aged enough: skip the walk. */
+	if (h->due_us != INT64_MIN && e->now_us < h->due_us)
 		return;
 	p = *node_next(e, h->node);
 
@@ -450,8 +449,18 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		lru_unlink(e, h->node);
 		lru_insert_before(e, h->node, p);
 	}
-	h->oldest_us = !e->monotonic ? INT64_MIN : p == e->head ? e->now_us :
-		       ts_us(e->flows[p >> 1].d[p & 1].last);
+	/* Valid while time only moves forward: a direction is touched (moved to the head) or
+	 * created at the head, so everything after the sentinel was last seen at or after p;
+	 * and nothing can become due while the time stays what it was (the walk stopped at a
+	 * direction younger than the timeout, as everything after it is). */
+	if (!e->monotonic) {
+		h->due_us = INT64_MIN;
+	} else {
+		h->due_us = (p == e->head ? e->now_us : ts_us(e->flows[p >> 1].d[p & 1].last)) +
+			    h->younger_us;
+		if (h->due_us <= e->now_us)
+			h->due_us = e->now_us + 1;
+	}
 }
 
 static void
@@ -463,10 +472,10 @@ sweep(struct tcpw_engine *e)
 		struct handler *h = &e->handlers[i];
 
 		sweep_handler(e, h);
-		if (h->oldest_us == INT64_MIN)
+		if (h->due_us == INT64_MIN)
 			due = INT64_MIN;
-		else if (due != INT64_MIN && h->oldest_us + h->younger_us < due)
-			due = h->oldest_us + h->younger_us;
+		else if (due != INT64_MIN && h->due_us < due)
+			due = h->due_us;
 	}
 	e->sweep_due_us = due;
 }
@@ -481,7 +490,7 @@ tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 		 * past everything seen before (the jumps in ftp-crack end that way) */
 		if (e->monotonic)
 			for (unsigned int i = 0; i < e->nhandlers; i++)
-				e->handlers[i].oldest_us = INT64_MIN;
+				e->handlers[i].due_us = INT64_MIN;
 		e->monotonic = false;
 		e->sweep_due_us = INT64_MIN;
 	} else {
@@ -511,7 +520,7 @@ handler_add(struct tcpw_engine *e, float t)
 	 * subtraction by a little more); 2^-20 of the timeout plus 2 us is a safe margin */
 	e->handlers[i].younger_us = (int64_t)((double)t * 1e6 * (1.0 - 1.0 / (1 << 20))) - 2;
 	e->handlers[i].node = 2 * e->npairs + e->nhandlers;
-	e->handlers[i].oldest_us = INT64_MIN;
+	e->handlers[i].due_us = INT64_MIN;
 	e->sweep_due_us = INT64_MIN;
 	e->nhandlers++;
 	/* a new sentinel starts at the tail: it will inspect every flow once */
@@ -1194,13 +1203,43 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 	return account(e, &c, frame, caplen, ts);
 }
 
+/* Packets between a burst stage and the stage that uses what it prefetched. */
+#define LAG_FLOW 8           /* parsing: bucket prefetched -> read, flow prefetched */
+#define LAG_LINKS 4          /* accounting: flow's links read, neighbours prefetched */
+
+/* The packet's bucket is in cache: prefetch the flow entry and the direction's record data
+ * of its first slot (a hint: a sweep may end the pair, and the lookup is made again). */
+static inline __attribute__((always_inline)) void
+stage_flow(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t *hint)
+{
+	*hint = c->v == TCPW_PKT_FLOW ? e->index[c->h & e->index_mask] : NIL;
+	if (*hint != NIL) {
+		__builtin_prefetch(&e->flows[*hint]);
+		__builtin_prefetch(e->flows[*hint].d, 1);
+		__builtin_prefetch(&e->cold[*hint * 2 + c->dir], 1);
+	}
+}
+
+/* The flow entry is in cache: prefetch the LRU neighbours its direction will be unlinked
+ * from. */
+static inline __attribute__((always_inline)) void
+stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t hint)
+{
+	const struct flow_dir *d;
+
+	if (hint == NIL)
+		return;
+	d = &e->flows[hint].d[c->dir];
+	__builtin_prefetch(e->flows[d->prev >> 1].d, 1);
+	__builtin_prefetch(e->flows[d->next >> 1].d, 1);
+}
+
 /*
- * A burst, in passes so the memory each packet needs is on its way before it is used:
- * prefetch every frame; parse and hash every packet and prefetch its index bucket; read the bucket and
- * prefetch the flow entry and its record data; read the entry's LRU links and prefetch the
- * neighbours it will be unlinked from; then, in order, sweep and account each
- * packet exactly as tcpw_engine_packet() would (the prefetches are only hints: a sweep
- * may end a pair in between, and the lookup is made again).
+ * A burst, in stages so the memory each packet needs is on its way before it is used:
+ * prefetch every frame; parse and hash each packet and prefetch its index bucket, while
+ * reading the bucket of the packet LAG_FLOW earlier and prefetching its flow entry and
+ * record data; then sweep and account each packet exactly as tcpw_engine_packet() would,
+ * while reading the entry of the packet LAG_LINKS later and prefetching its LRU neighbours.
  */
 unsigned int
 tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const uint32_t *lens,
@@ -1218,26 +1257,16 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 		prepare(e, &c[i], frames[i], lens[i]);
 		if (c[i].v == TCPW_PKT_FLOW)
 			__builtin_prefetch(&e->index[c[i].h & e->index_mask]);
+		if (i >= LAG_FLOW)
+			stage_flow(e, &c[i - LAG_FLOW], &hint[i - LAG_FLOW]);
 	}
+	for (i = n > LAG_FLOW ? n - LAG_FLOW : 0; i < n; i++)
+		stage_flow(e, &c[i], &hint[i]);
+	for (i = 0; i < n && i < LAG_LINKS; i++)
+		stage_links(e, &c[i], hint[i]);
 	for (i = 0; i < n; i++) {
-		hint[i] = c[i].v == TCPW_PKT_FLOW ? e->index[c[i].h & e->index_mask] : NIL;
-		if (hint[i] != NIL) {
-			__builtin_prefetch(&e->flows[hint[i]]);
-			__builtin_prefetch(e->flows[hint[i]].d, 1);
-			__builtin_prefetch(&e->cold[hint[i] * 2 + c[i].dir], 1);
-		}
-	}
-	for (i = 0; i < n; i++) {
-		const struct flow_dir *d;
-
-		if (hint[i] == NIL)
-			continue;
-		/* the LRU neighbours the packet will unlink its direction from */
-		d = &e->flows[hint[i]].d[c[i].dir];
-		__builtin_prefetch(e->flows[d->prev >> 1].d, 1);
-		__builtin_prefetch(e->flows[d->next >> 1].d, 1);
-	}
-	for (i = 0; i < n; i++) {
+		if (i + LAG_LINKS < n)
+			stage_links(e, &c[i + LAG_LINKS], hint[i + LAG_LINKS]);
 		tcpw_engine_advance(e, ts[i]);
 		if (account(e, &c[i], frames[i], lens[i], ts[i]) != 0)
 			break;

@@ -104,6 +104,11 @@ struct tcpw_pkt {
 enum tcpw_verdict tcpw_parse(const uint8_t *buf, uint32_t caplen, int linktype,
 			     struct tcpw_pkt *pkt);
 
+/** tcpw_parse() without its shortcut for Ethernet/IPv4/TCP|UDP: every layer in turn (the
+ * tests check that both give the same result). */
+enum tcpw_verdict tcpw_parse_layered(const uint8_t *buf, uint32_t caplen, int linktype,
+				     struct tcpw_pkt *pkt);
+
 /**
  * Symmetric distribution hash of a parsed packet: the same for both directions of a
  * connection. It covers the IP addresses and the VLAN only, not the ports, so that IP

@@ -7,6 +7,7 @@
  * over-read), malformed headers, the hdrDesc text and the verdict names.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "parse.h"
+#include "tcpw_common.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Frame builder                                                                              */
@@ -1368,6 +1370,55 @@ test_sym_hash(void **state)
 	assert_int_equal(tcpw_pkt_sym_hash(&not_ip), 0);
 }
 
+/* tcpw_parse()'s Ethernet/IPv4 shortcut gives what the layered parser gives, on frames
+ * around its edges: every header field it reads set to values on both sides of its tests
+ * (version/IHL, fragment bits, protocol, data offset, IP length against the captured
+ * length), cut at every length from 40 to 80 bytes; and some take the shortcut. */
+static void
+test_fast_path_equals_layered(void **state)
+{
+	(void)state;
+	static const uint8_t vihl[] = { 0x45, 0x46, 0x44, 0x55 };
+	static const uint16_t frag[] = { 0, 0x4000, 0x8000, 0x2000, 0x0001, 0x6000 };
+	static const uint8_t proto[] = { 6, 17, 1, 136, 132 };
+	static const uint16_t ip_len[] = { 0, 19, 20, 25, 35, 36, 40, 41, 46, 60, 66, 1500 };
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+	unsigned int n = 0, fast = 0;
+
+	for (unsigned int i = 0; i < 200000; i++) {
+		uint8_t f[80];
+		struct tcpw_pkt a, b;
+		enum tcpw_verdict va, vb;
+		uint32_t caplen;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		for (unsigned int j = 0; j < sizeof(f); j++)
+			f[j] = (uint8_t)(rng >> (j % 7 * 8)) ^ (uint8_t)j;
+		f[12] = 0x08;
+		f[13] = (rng >> 3) % 16 == 0 ? 0x06 : 0x00; /* sometimes ARP */
+		f[14] = vihl[(rng >> 8) % sizeof(vihl)];
+		f[16] = (uint8_t)(ip_len[(rng >> 12) % TCPW_ARRAY_SIZE(ip_len)] >> 8);
+		f[17] = (uint8_t)ip_len[(rng >> 12) % TCPW_ARRAY_SIZE(ip_len)];
+		f[20] = (uint8_t)(frag[(rng >> 16) % TCPW_ARRAY_SIZE(frag)] >> 8);
+		f[21] = (uint8_t)frag[(rng >> 16) % TCPW_ARRAY_SIZE(frag)];
+		f[23] = proto[(rng >> 20) % sizeof(proto)];
+		f[46] = (uint8_t)(((rng >> 24) % 16) << 4);
+		caplen = 40 + (uint32_t)((rng >> 32) % 41);
+		va = tcpw_parse(f, caplen, TCPW_DLT_EN10MB, &a);
+		vb = tcpw_parse_layered(f, caplen, TCPW_DLT_EN10MB, &b);
+		assert_int_equal(va, vb);
+		assert_memory_equal(&a, &b, sizeof(a));
+		n++;
+		fast += va == TCPW_PKT_FLOW && a.hdrs.n == 3 && a.nvlan == 0 && !a.is_frag &&
+			a.ip_ver == 4 && (a.l4_proto == 6 ? a.has_tcp_win : a.l4_proto == 17);
+	}
+	assert_int_equal(n, 200000);
+	printf("shortcut case: %u of %u frames\n", fast, n);
+	assert_true(fast > 2000); /* the shortcut's case is covered, not just its exits */
+}
+
 int
 main(void)
 {
@@ -1406,6 +1457,7 @@ main(void)
 		cmocka_unit_test(test_hdrs_format),
 		cmocka_unit_test(test_hdr_names),
 		cmocka_unit_test(test_verdict_names),
+		cmocka_unit_test(test_fast_path_equals_layered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
