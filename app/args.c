@@ -17,8 +17,10 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s [EAL options --] (-r FILE | -i DEVICE) -w DIR [-s] [-c CONF]\n"
+		"Usage: %s [EAL options --] (-r FILE | -R FILE | -i DEVICE) -w DIR [-s] [-c CONF]\n"
 		"  -r FILE         read a capture (pcap or pcapng) through DPDK's net_pcap device\n"
+		"  -R FILE         read a classic pcap file in place (mapped, no DPDK port): the\n"
+		"                  same records as -r, at about half the CPU\n"
 		"  -i DEVICE       capture live from a DPDK device: \"net_af_packet0,iface=eth1\",\n"
 		"                  \"net_pcap0,iface=eth1\" or a PCI address (default: capture.device)\n"
 		"  -w DIR          write DIR/<FILE name without extension>_flows.txt\n"
@@ -123,6 +125,8 @@ args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char
 		fprintf(stderr, "%s: too many EAL arguments\n", prog);
 		return -1;
 	}
+	if (a->read_file != NULL && a->direct)
+		return 0; /* no port: frames come from the mapped file */
 	if (a->read_file != NULL)
 		eal_add(a, "--vdev=net_pcap0,rx_pcap=%s", a->read_file);
 	else if (pci)
@@ -160,10 +164,11 @@ args_parse(int argc, char **argv, struct app_args *a)
 	}
 	/* getopt over the application part only (argv[first] acts as argv[0]) */
 	optind = 1;
-	while ((c = getopt_long(argc - first + 1, argv + first - 1, "r:i:w:c:shV", longopts,
+	while ((c = getopt_long(argc - first + 1, argv + first - 1, "r:R:i:w:c:shV", longopts,
 				NULL)) != -1) {
 		switch (c) {
-		case 'r': a->read_file = optarg; break;
+		case 'r': a->read_file = optarg; a->direct = false; break;
+		case 'R': a->read_file = optarg; a->direct = true; break;
 		case 'i': a->device = optarg; break;
 		case 'w': a->write_dir = optarg; break;
 		case 'c': a->conf_file = optarg; break;
@@ -184,7 +189,7 @@ args_parse(int argc, char **argv, struct app_args *a)
 		return 0;
 	}
 	if (a->read_file != NULL && a->device != NULL) {
-		fprintf(stderr, "%s: -r FILE and -i DEVICE exclude each other\n", argv[0]);
+		fprintf(stderr, "%s: -r/-R FILE and -i DEVICE exclude each other\n", argv[0]);
 		return -1;
 	}
 	return 0;

@@ -13,7 +13,8 @@
 #define ARGS_EAL_MAX 48
 
 struct app_args {
-	const char *read_file;   /* -r */
+	const char *read_file;   /* -r or -R */
+	bool direct;             /* -R: the file is read in place, not through net_pcap */
 	const char *device;      /* -i (live) */
 	const char *write_dir;   /* -w */
 	const char *conf_file;   /* -c */

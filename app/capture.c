@@ -20,35 +20,18 @@
  * engine parses; a larger one is damage (sf-pcap.c pcap_next_packet). */
 #define MAX_SNAPLEN 262144u
 
-static uint32_t
-rd32(const uint8_t *p, bool swap)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return swap ? __builtin_bswap32(v) : v;
-}
-
-/*
- * Count a classic pcap file (version 2.4, microsecond or nanosecond magic) by walking its
- * record headers in the mapped file, stopping where libpcap's reader (sf-pcap.c, 1.10)
- * would: a header or data cut short, or a caplen above the maximum. Reading every packet
- * through libpcap cost a fifth of a whole offline run (the data copied twice, for nothing).
- * Returns -1 to leave the file to libpcap: pcapng, other magics and versions, link types
- * the engine does not parse.
- */
+/* Map @path if it is a classic pcap file (version 2.4, microsecond or nanosecond magic, either
+ * byte order) of a link type the engine parses, with the snapshot length libpcap (@p) took. */
 static int
-count_classic(const char *path, pcap_t *p, struct capture_info *ci)
+map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 {
-	uint64_t size, off = 24;
-	uint32_t magic, snaplen;
-	const uint8_t *m;
+	uint32_t magic;
 	struct stat st;
-	bool swap;
+	void *m;
 	int fd;
 
 	if (pcap_major_version(p) != 2 || pcap_minor_version(p) != 4 ||
-	    !tcpw_parse_linktype_supported(ci->linktype))
+	    !tcpw_parse_linktype_supported(linktype))
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -57,46 +40,95 @@ count_classic(const char *path, pcap_t *p, struct capture_info *ci)
 		close(fd);
 		return -1;
 	}
-	size = (uint64_t)st.st_size;
-	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return -1;
 	memcpy(&magic, m, 4);
 	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d && magic != 0xd4c3b2a1 &&
 	    magic != 0x4d3cb2a1) {
-		munmap((void *)m, size);
+		munmap(m, (size_t)st.st_size);
 		return -1;
 	}
-	madvise((void *)m, size, MADV_SEQUENTIAL);
-	swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
-	snaplen = (uint32_t)pcap_snapshot(p);
-	while (off < size) {
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	cm->base = m;
+	cm->size = (uint64_t)st.st_size;
+	cm->swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+	cm->nano = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
+	cm->snaplen = (uint32_t)pcap_snapshot(p);
+	return 0;
+}
+
+void
+capture_map_close(struct capture_map *cm)
+{
+	if (cm->base != NULL)
+		munmap((void *)cm->base, cm->size);
+	cm->base = NULL;
+}
+
+int
+capture_map_open(const char *path, struct capture_map *cm, char *err, unsigned int errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_open_offline(path, perr);
+	int rc;
+
+	memset(cm, 0, sizeof(*cm));
+	if (p == NULL) {
+		snprintf(err, errlen, "%s is not a capture file libpcap can read: %s", path, perr);
+		return -1;
+	}
+	rc = map_classic(path, p, pcap_datalink(p), cm);
+	pcap_close(p);
+	if (rc != 0)
+		snprintf(err, errlen, "-R reads classic pcap files (version 2.4) of a supported "
+			 "link type in place; %s is not one: read it with -r", path);
+	return rc;
+}
+
+/*
+ * Count a classic pcap file by walking its record headers in the mapped file, stopping
+ * where libpcap's reader (sf-pcap.c, 1.10) would: a header or data cut short, or a caplen
+ * above the maximum. Reading every packet through libpcap cost a fifth of a whole offline
+ * run (the data copied twice, for nothing). Returns -1 to leave the file to libpcap:
+ * pcapng, other magics and versions, link types the engine does not parse.
+ */
+static int
+count_classic(const char *path, pcap_t *p, struct capture_info *ci)
+{
+	struct capture_map cm;
+	uint64_t off = 24;
+
+	if (map_classic(path, p, ci->linktype, &cm) != 0)
+		return -1;
+	while (off < cm.size) {
 		uint32_t caplen;
 
-		if (size - off < 16) {
+		if (cm.size - off < 16) {
 			snprintf(ci->damage, sizeof(ci->damage), "truncated dump file; tried to "
-				 "read 16 header bytes, only got %u", (unsigned int)(size - off));
+				 "read 16 header bytes, only got %u", (unsigned int)(cm.size - off));
 			break;
 		}
-		caplen = rd32(m + off + 8, swap);
+		caplen = capture_rd32(cm.base + off + 8, cm.swap);
 		if (caplen > MAX_SNAPLEN) {
-			if (caplen > snaplen)
+			if (caplen > cm.snaplen)
 				snprintf(ci->damage, sizeof(ci->damage), "invalid packet capture "
-					 "length %u, bigger than snaplen of %u", caplen, snaplen);
+					 "length %u, bigger than snaplen of %u", caplen,
+					 cm.snaplen);
 			else
 				snprintf(ci->damage, sizeof(ci->damage), "invalid packet capture "
 					 "length %u, bigger than maximum of %u", caplen, MAX_SNAPLEN);
 			break;
 		}
-		if (size - off - 16 < caplen) {
+		if (cm.size - off - 16 < caplen) {
 			/* libpcap reads min(caplen, snaplen) bytes, then skips the rest; either
 			 * read cut short is damage, reported with what it got */
-			uint64_t got = size - off - 16;
+			uint64_t got = cm.size - off - 16;
 
 			snprintf(ci->damage, sizeof(ci->damage), "truncated dump file; tried to "
 				 "read %u captured bytes, only got %u",
-				 caplen > snaplen && got < snaplen ? snaplen : caplen,
+				 caplen > cm.snaplen && got < cm.snaplen ? cm.snaplen : caplen,
 				 (unsigned int)got);
 			break;
 		}
@@ -104,7 +136,7 @@ count_classic(const char *path, pcap_t *p, struct capture_info *ci)
 		ci->packets++;
 	}
 	ci->damaged = ci->damage[0] != '\0';
-	munmap((void *)m, size);
+	capture_map_close(&cm);
 	return 0;
 }
 

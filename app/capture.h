@@ -27,4 +27,51 @@ int capture_scan(const char *path, struct capture_info *ci, char *err, unsigned 
 int capture_scan_with(const char *path, struct capture_info *ci, char *err,
 		      unsigned int errlen, bool libpcap_only);
 
+/* A classic pcap file mapped for reading its records in place (-R). */
+struct capture_map {
+	const uint8_t *base;
+	uint64_t size;
+	uint32_t snaplen;        /* libpcap's snapshot length: longer records are cut to it */
+	bool swap;               /* written in the other byte order */
+	bool nano;               /* nanosecond time stamps */
+};
+
+/* 0, or -1 with a message for the user in @err (not a classic pcap file of a link type the
+ * engine parses: -r reads it through libpcap). */
+int capture_map_open(const char *path, struct capture_map *cm, char *err, unsigned int errlen);
+void capture_map_close(struct capture_map *cm);
+
+static inline uint32_t
+capture_rd32(const uint8_t *p, bool swap)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+/*
+ * The record at @off, as net_pcap would deliver it: its bytes cut to the snapshot length
+ * (libpcap's rule), and its time stamp as net_pcap computes it from libpcap's header (both
+ * fields read as signed 32 bits, nanoseconds divided down to microseconds; see pcap_us()
+ * in lcore_rx.c for what becomes of it). Returns the offset of the next record. The caller
+ * reads only the records capture_scan() counted, so the header and data are in the file.
+ */
+static inline uint64_t
+capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **data,
+		   uint32_t *len, uint64_t *stamp)
+{
+	const uint8_t *h = cm->base + off;
+	int64_t sec = (int32_t)capture_rd32(h, cm->swap);
+	int64_t frac = (int32_t)capture_rd32(h + 4, cm->swap);
+	uint32_t caplen = capture_rd32(h + 8, cm->swap);
+
+	if (cm->nano)
+		frac /= 1000;
+	*stamp = (uint64_t)sec * 1000000 + (uint64_t)frac;
+	*data = h + 16;
+	*len = caplen < cm->snaplen ? caplen : cm->snaplen;
+	return off + 16 + caplen;
+}
+
 #endif

@@ -10,6 +10,8 @@
  *  - software distribution (ports without symmetric RSS, net_pcap): RX lcore 0 polls
  *    the port, hashes each packet with tcpw_pkt_sym_hash() and hands it to its owner
  *    through that owner's SP/SC ring, keeping its own share.
+ * With -R there is no port: RX lcore 0 reads the records of the mapped file in place
+ * (no mbuf, no copy) and distributes them the same way, as file offsets.
  */
 #include <string.h>
 
@@ -76,13 +78,14 @@ frame_linear(struct rx_core *rc, const struct rte_mbuf *m, uint32_t *len)
 }
 
 /* Packets of this lcore waiting to go through the engine as one burst, so that it can
- * prefetch each packet's flow ahead (tcpw_engine_packets); their mbufs are freed after. */
+ * prefetch each packet's flow ahead (tcpw_engine_packets); their mbufs are freed after
+ * (frames read in place from a file have none). */
 struct batch {
 	const uint8_t *frames[BURST];
 	uint32_t lens[BURST];
 	struct tcpw_ts ts[BURST];
 	struct rte_mbuf *mbufs[BURST];
-	unsigned int n;
+	unsigned int n, nmbufs;
 	bool scratch_used;             /* one multi-segment frame at a time in the scratch */
 };
 
@@ -98,8 +101,8 @@ batch_run(struct rx_core *rc, struct batch *b)
 		if (done < b->n && tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
 			rte_pause();
 	}
-	rte_pktmbuf_free_bulk(b->mbufs, b->n);
-	b->n = 0;
+	rte_pktmbuf_free_bulk(b->mbufs, b->nmbufs);
+	b->n = b->nmbufs = 0;
 	b->scratch_used = false;
 }
 
@@ -110,25 +113,48 @@ batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
 		batch_run(rc, b);
 	b->scratch_used |= m->next != NULL;
 	b->frames[b->n] = frame_linear(rc, m, &b->lens[b->n]);
-	b->ts[b->n] = us_to_ts(*mbuf_ts(rc->pl, m));
-	b->mbufs[b->n++] = m;
+	b->ts[b->n++] = us_to_ts(*mbuf_ts(rc->pl, m));
+	b->mbufs[b->nmbufs++] = m;
+	if (b->n == BURST)
+		batch_run(rc, b);
+}
+
+static void
+batch_add_frame(struct rx_core *rc, struct batch *b, const uint8_t *frame, uint32_t len,
+		uint64_t t_us)
+{
+	b->frames[b->n] = frame;
+	b->lens[b->n] = len;
+	b->ts[b->n++] = us_to_ts(t_us);
 	if (b->n == BURST)
 		batch_run(rc, b);
 }
 
 static unsigned int
-owner_of(const struct rx_core *rc, struct rte_mbuf *m)
+owner_of(const struct rx_core *rc, const uint8_t *frame, uint32_t len)
 {
 	struct tcpw_pkt pkt;
-	uint32_t len = rte_pktmbuf_data_len(m);
 
-	tcpw_parse(rte_pktmbuf_mtod(m, const uint8_t *), len, rc->pl->linktype, &pkt);
+	tcpw_parse(frame, len, rc->pl->linktype, &pkt);
 	return tcpw_pkt_sym_hash(&pkt) % rc->pl->nrx;
 }
 
-/* Ring items are mbuf pointers, or clock steps tagged in bit 0 (mbufs are cache-line
- * aligned, so a real pointer never has it): (time_us << 1) | 1. */
+/* Ring items are mbuf pointers; file records (-R) tagged in bit 1: (offset << 2) | 2; or
+ * clock steps tagged in bit 0: (time_us << 1) | 1. Mbufs are cache-line aligned, so a
+ * real pointer has neither bit. */
 #define TICK_TAG 1u
+#define FILE_TAG 2u
+
+/* A record of the mapped file: its frame, length and capture time in microseconds. */
+static inline uint64_t
+file_record(const struct pipeline *pl, uint64_t off, const uint8_t **frame, uint32_t *len,
+	    uint64_t *t_us)
+{
+	uint64_t stamp, next = capture_map_record(&pl->file, off, frame, len, &stamp);
+
+	*t_us = pcap_us(stamp);
+	return next;
+}
 
 static inline void
 hand_over(struct rx_core *to, void *item)
@@ -170,6 +196,19 @@ spread_clock(struct rx_core *rc, struct batch *own, uint64_t t_us)
 		rc->time_max_us = t_us;
 }
 
+/* Software distribution: the lcore that owns a packet, with the clock steps it needs. */
+static unsigned int
+distribute(struct rx_core *rc, struct batch *own, const uint8_t *frame, uint32_t len,
+	   uint64_t t_us)
+{
+	unsigned int owner = owner_of(rc, frame, len);
+
+	spread_clock(rc, own, t_us);
+	if (t_us > rc->sent_max_us[owner])
+		rc->sent_max_us[owner] = t_us;
+	return owner;
+}
+
 /* Poll the port queue: stamp live receive time, then keep or hand over each packet. */
 static unsigned int
 rx_poll(struct rx_core *rc)
@@ -191,18 +230,41 @@ rx_poll(struct rx_core *rc)
 			*mbuf_ts(pl, pkts[i]) = now_us;
 		else
 			*mbuf_ts(pl, pkts[i]) = pcap_us(*mbuf_ts(pl, pkts[i]));
-		if (pl->sw_dist) {
-			uint64_t t_us = *mbuf_ts(pl, pkts[i]);
-
-			owner = owner_of(rc, pkts[i]);
-			spread_clock(rc, &own, t_us);
-			if (t_us > rc->sent_max_us[owner])
-				rc->sent_max_us[owner] = t_us;
-		}
+		if (pl->sw_dist)
+			owner = distribute(rc, &own, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+					   rte_pktmbuf_data_len(pkts[i]), *mbuf_ts(pl, pkts[i]));
 		if (owner == rc->idx)
 			batch_add(rc, &own, pkts[i]);
 		else
 			hand_over(&pl->rx[owner], pkts[i]);
+	}
+	batch_run(rc, &own);
+	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
+	return n;
+}
+
+/* -R: the next records of the mapped file, as rx_poll() takes a burst from the port. */
+static unsigned int
+rx_read(struct rx_core *rc)
+{
+	struct pipeline *pl = rc->pl;
+	uint64_t left = pl->expected - atomic_load_explicit(&rc->rx_pkts, memory_order_relaxed);
+	unsigned int n = left < BURST ? (unsigned int)left : BURST;
+	struct batch own = { .n = 0 };
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t off = pl->file_off, t_us;
+		const uint8_t *frame;
+		unsigned int owner = rc->idx;
+		uint32_t len;
+
+		pl->file_off = file_record(pl, off, &frame, &len, &t_us);
+		if (pl->sw_dist)
+			owner = distribute(rc, &own, frame, len, t_us);
+		if (owner == rc->idx)
+			batch_add_frame(rc, &own, frame, len, t_us);
+		else
+			hand_over(&pl->rx[owner], (void *)(uintptr_t)(off << 2 | FILE_TAG));
 	}
 	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
@@ -223,9 +285,16 @@ rx_take(struct rx_core *rc)
 		if (v & TICK_TAG) {
 			batch_run(rc, &b); /* the packets before the step come first */
 			tcpw_engine_advance(rc->engine, us_to_ts(v >> 1));
-			continue;
+		} else if (v & FILE_TAG) {
+			const uint8_t *frame;
+			uint64_t t_us;
+			uint32_t len;
+
+			file_record(rc->pl, v >> 2, &frame, &len, &t_us);
+			batch_add_frame(rc, &b, frame, len, t_us);
+		} else {
+			batch_add(rc, &b, items[i]);
 		}
-		batch_add(rc, &b, items[i]);
 	}
 	batch_run(rc, &b);
 	return n;
@@ -335,7 +404,7 @@ lcore_rx_main(void *arg)
 		if (rc->polls && !rc->stopped) {
 			rx_maybe_stop(rc);
 			if (!rc->stopped)
-				n += rx_poll(rc);
+				n += pl->file.base != NULL ? rx_read(rc) : rx_poll(rc);
 		}
 		if (rc->pkts != NULL)
 			n += rx_take(rc);

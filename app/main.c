@@ -653,6 +653,18 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		goto out_eal;
 	}
+	plan.port = RTE_MAX_ETHPORTS; /* none yet: port_stop() ignores it */
+	if (a.direct) {
+		/* -R: no port and no pool; RX lcore 0 reads the mapped file */
+		if (capture_map_open(j.input, &pl.file, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tcpwintmtd: %s\n", err);
+			goto out_eal;
+		}
+		pl.file_off = 24; /* after the file header */
+		pl.port = RTE_MAX_ETHPORTS; /* no port: its counters read as absent */
+		pl.sw_dist = pl.nrx > 1;
+		goto port_done;
+	}
 	pool = rte_pktmbuf_pool_create("rx_pool", pool_size(&conf, a.read_file != NULL),
 				       MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
@@ -677,6 +689,7 @@ main(int argc, char **argv)
 	pl.port = plan.port;
 	pl.nqueues = plan.nqueues;
 	pl.sw_dist = pl.nrx > 1 && !plan.rss;
+port_done:
 	pl.live = a.read_file == NULL;
 	pl.linktype = j.cap.linktype;
 	pl.expected = j.cap.packets;
@@ -738,9 +751,11 @@ out_cores:
 	if (close_cores() != 0)
 		ret = 1;
 out_port:
-	port_stop(plan.port);
+	if (plan.port != RTE_MAX_ETHPORTS)
+		port_stop(plan.port);
 out_pool:
 	rte_mempool_free(pool);
+	capture_map_close(&pl.file);
 out_eal:
 	snprintf(err, sizeof(err), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();

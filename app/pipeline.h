@@ -18,6 +18,7 @@
 
 #include <rte_common.h>
 
+#include "capture.h"
 #include "conf.h"
 #include "engine.h"
 #include "writer.h"
@@ -93,6 +94,8 @@ struct pipeline {
 	int linktype;                  /* TCPW_DLT_* of the input */
 	int ts_offset;                 /* mbuf timestamp dynamic field (capture time, us) */
 	uint64_t expected;             /* offline: packets the file holds (pre-scan) */
+	struct capture_map file;       /* -R: the mapped file (base NULL otherwise) */
+	uint64_t file_off;             /* -R: next record (RX lcore 0) */
 	uint64_t tick_us;              /* live: idle clock step */
 	struct clock clock;
 	atomic_uint_fast64_t now_us;   /* live clock, published by the timer lcore */

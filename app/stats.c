@@ -31,6 +31,10 @@ port_counters(struct pipeline *pl, struct tcpw_report_info *ri)
 {
 	struct rte_eth_stats es;
 
+	if (pl->file.base != NULL) { /* -R: the mapped file stands for the port */
+		ri->nic_ipackets = atomic_load_explicit(&pl->rx[0].rx_pkts, memory_order_relaxed);
+		return;
+	}
 	if (rte_eth_stats_get(pl->port, &es) != 0)
 		return;
 	ri->nic_ipackets = es.ipackets;

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The same capture through whole processes, each reading the file itself: tcpwintmtd -r,
-# softflowd -r, nfpcapd -r (nfdump) and argus -r. For each: wall time and CPU time (user +
-# system, from /usr/bin/time, children included), packets per CPU-second, its ratio to
-# tcpwintmtd's, and the flows the tool wrote (read back from its own output). RUNS runs per
+# The same capture through whole processes, each reading the file itself: tcpwintmtd -R (in
+# place) and -r (through net_pcap), softflowd -r, nfpcapd -r (nfdump) and argus -r. For each:
+# wall time and CPU time (user + system, from /usr/bin/time, children included), packets per
+# CPU-second, its ratio to tcpwintmtd -R's, and the flows the tool wrote (read back from its
+# own output). RUNS runs per
 # tool (interleaved: a round is one run of each tool); the table shows the best and the
 # median of each column; flow counts come from the last round (they do not vary).
 #
@@ -72,19 +73,25 @@ run() {
 	echo "$wall $(echo "$user + $sys" | bc -l)" >> "$work/$name.times"
 }
 
-tcpwintmtd_run() {
-	rm -rf "$work/t2"
+# daemon NAME ROUND MODE: the daemon reading the capture with -r (net_pcap) or -R (in place)
+daemon() {
+	rm -rf "$work/$1.d"
 	# sh -c records the daemon's PID (it execs the daemon) for its runtime directory
-	run tcpwintmtd "$1" sh -c 'echo $$ > "$0"; exec "$@"' "$work/daemon.pid.$1" \
-		"$daemon" -r "$cap" -w "$work/t2"
+	run "$1" "$2" sh -c 'echo $$ > "$0"; exec "$@"' "$work/daemon.pid.$1.$2" \
+		"$daemon" "$3" "$cap" -w "$work/$1.d"
 }
-tcpwintmtd_flows() {
+daemon_flows() {
 	local lines pairs
-	lines=$(cat "$work"/t2/*_flows.txt | grep -vc '^%')
-	pairs=$(awk '/Number of processed A +flows:/ {print $6}' "$work/tcpwintmtd.out")
+	lines=$(cat "$work/$1.d"/*_flows.txt | grep -vc '^%')
+	pairs=$(awk '/Number of processed A +flows:/ {print $6}' "$work/$1.out")
 	echo "$lines lines (directions); ${pairs:-?} A flows (pairs)"
 }
-tcpwintmtd_cmd="$daemon -r CAPTURE -w DIR"
+tcpw_R_run() { daemon tcpw_R "$1" -R; }
+tcpw_R_flows() { daemon_flows tcpw_R; }
+tcpw_R_cmd="$daemon -R CAPTURE -w DIR"
+tcpw_r_run() { daemon tcpw_r "$1" -r; }
+tcpw_r_flows() { daemon_flows tcpw_r; }
+tcpw_r_cmd="$daemon -r CAPTURE -w DIR"
 
 softflowd_run() {
 	# -r: read the file, expire everything at its end, print statistics, exit. -d: stay in
@@ -124,7 +131,7 @@ argus_flows() {
 }
 argus_cmd="argus -r CAPTURE -w FILE; ra -r FILE -n -L-1 -s stime | wc -l"
 
-tools="tcpwintmtd softflowd nfpcapd argus"
+tools="tcpw_R tcpw_r softflowd nfpcapd argus"
 echo "capture: $cap ($pkts packets, $(stat -c %s "$cap") bytes); $runs rounds"
 for i in $(seq "$runs"); do
 	for t in $tools; do "${t}_run" "$i"; done
@@ -137,8 +144,8 @@ best_median() {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		print v[1], m }'
 }
-read -r _ ref_cpu_med < <(best_median "$work/tcpwintmtd.times" 2)
-read -r ref_cpu_best _ < <(best_median "$work/tcpwintmtd.times" 2)
+read -r _ ref_cpu_med < <(best_median "$work/tcpw_R.times" 2)
+read -r ref_cpu_best _ < <(best_median "$work/tcpw_R.times" 2)
 printf '\n%-11s %15s %15s %21s %15s  %s\n' tool "wall s" "CPU s" "packets/CPU-s" \
 	"ratio to tcpw" "flows"
 printf '%-11s %15s %15s %21s %15s\n' "" "best median" "best median" "best median" "best median"
@@ -151,7 +158,8 @@ for t in $tools; do
 		printf "%-11s %7.2f %7.2f %7.2f %7.2f %10.0f %10.0f %7.2fx %7.2fx  %s\n",
 			t, wb, wm, cb, cm, p / cb, p / cm, (p / rb) / (p / cb), (p / rm) / (p / cm), f }'
 done
-echo "(ratio to tcpw: tcpwintmtd's packets per CPU-second divided by the tool's; > 1: tcpwintmtd is cheaper)"
+echo "(tcpw_R: tcpwintmtd -R, the file read in place; tcpw_r: tcpwintmtd -r, through net_pcap)"
+echo "(ratio to tcpw: tcpwintmtd -R's packets per CPU-second divided by the tool's; > 1: tcpwintmtd is cheaper)"
 for t in $tools; do
 	v=${t}_cmd
 	echo "command: ${!v}" | sed "s#CAPTURE#$cap#"
