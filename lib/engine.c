@@ -301,14 +301,17 @@ walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 static inline uint32_t
 key_hash(const struct flow_key *k)
 {
-	uint64_t h = UINT64_C(0x9e3779b97f4a7c15), w;
+	uint64_t w[sizeof(*k) / 8], h;
 
-	for (unsigned int i = 0; i < sizeof(*k); i += 8) {
-		memcpy(&w, (const uint8_t *)k + i, 8);
-		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-		h ^= h >> 32;
-	}
-	/* final avalanche (MurmurHash3 fmix64): the index takes the low bits */
+	memcpy(w, k, sizeof(w));
+	/* five independent products, not a chain of dependent multiplies; a product's bit j
+	 * depends on the word's bits 0..j, so the sum's high bits see every key bit ... */
+	h = (w[0] ^ UINT64_C(0x9e3779b97f4a7c15)) * UINT64_C(0xff51afd7ed558ccd) +
+	    (w[1] ^ UINT64_C(0x6a09e667f3bcc909)) * UINT64_C(0xc4ceb9fe1a85ec53) +
+	    (w[2] ^ UINT64_C(0xbb67ae8584caa73b)) * UINT64_C(0x94d049bb133111eb) +
+	    (w[3] ^ UINT64_C(0x3c6ef372fe94f82b)) * UINT64_C(0xbf58476d1ce4e5b9) +
+	    (w[4] ^ UINT64_C(0xa54ff53a5f1d36f1)) * UINT64_C(0x87c37b91114253d5);
+	/* ... and MurmurHash3's fmix64 brings them down to the low bits the index takes */
 	h ^= h >> 33;
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
 	h ^= h >> 33;

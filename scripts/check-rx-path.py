@@ -4,7 +4,7 @@
 nothing (DESIGN.md, ownership rule 1).
 
 The RX path is app/lcore_rx.c and the library code it calls per packet: lib/engine.c,
-lib/parse.c and lib/tcp_state.c. Functions that only run at set-up or tear-down (create,
+lib/parse.c and lib/tcp_state.h. Functions that only run at set-up or tear-down (create,
 free, set_timeouts) or for reports are skipped by name. Every other function body is
 searched for calls that lock, allocate, log, sleep or enter the kernel.
 
@@ -17,7 +17,7 @@ import os
 import re
 import sys
 
-FILES = ("app/lcore_rx.c", "lib/engine.c", "lib/parse.c", "lib/tcp_state.c")
+FILES = ("app/lcore_rx.c", "lib/engine.c", "lib/parse.c", "lib/tcp_state.h")
 COLD = re.compile(r"(_create|_free|set_timeouts|_stats|_stats_merge|verdict_name|hdrs_format"
                   r"|linktype_supported)$")
 FORBIDDEN = re.compile(
