@@ -33,6 +33,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "args.h"
@@ -325,6 +326,7 @@ setup_cores(const struct tcpw_conf *conf, const struct job *j)
 		.emergency_timeout_s = (float)conf->flow_table_emergency_timeout_s,
 		.emit = emit_to_ring,
 		.flow_ind_step = pl.nrx,
+		.hash_seed = rte_rand(), /* records do not depend on it; probe chains do */
 	};
 	char name[RTE_RING_NAMESIZE];
 

@@ -43,6 +43,12 @@ struct flow_key {
 	uint8_t ip_ver;
 };
 static_assert(sizeof(struct flow_key) == 40, "flow key has no padding");
+#define KEY_WORDS (sizeof(struct flow_key) / 8)
+
+static const uint64_t hash_mul[KEY_WORDS] = { /* odd 64-bit mixing constants */
+	UINT64_C(0xff51afd7ed558ccd), UINT64_C(0xc4ceb9fe1a85ec53), UINT64_C(0x94d049bb133111eb),
+	UINT64_C(0xbf58476d1ce4e5b9), UINT64_C(0x87c37b91114253d5),
+};
 
 /* One direction's hot state: 32 bytes. */
 struct flow_dir {
@@ -150,6 +156,7 @@ struct handler {
 
 struct tcpw_engine {
 	struct tcpw_engine_params p;
+	uint64_t hash_key[KEY_WORDS]; /* from p.hash_seed */
 	uint32_t npairs;
 	uint32_t index_mask;       /* index has 2 * pairs buckets: load factor <= 0.5 */
 	uint32_t *index;           /* bucket -> slot, NIL if empty */
@@ -299,18 +306,16 @@ walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 /* ---- index --------------------------------------------------------------------------- */
 
 static inline uint32_t
-key_hash(const struct flow_key *k)
+key_hash(const struct tcpw_engine *e, const struct flow_key *k)
 {
-	uint64_t w[sizeof(*k) / 8], h;
+	uint64_t w[KEY_WORDS], h = 0;
 
 	memcpy(w, k, sizeof(w));
-	/* five independent products, not a chain of dependent multiplies; a product's bit j
-	 * depends on the word's bits 0..j, so the sum's high bits see every key bit ... */
-	h = (w[0] ^ UINT64_C(0x9e3779b97f4a7c15)) * UINT64_C(0xff51afd7ed558ccd) +
-	    (w[1] ^ UINT64_C(0x6a09e667f3bcc909)) * UINT64_C(0xc4ceb9fe1a85ec53) +
-	    (w[2] ^ UINT64_C(0xbb67ae8584caa73b)) * UINT64_C(0x94d049bb133111eb) +
-	    (w[3] ^ UINT64_C(0x3c6ef372fe94f82b)) * UINT64_C(0xbf58476d1ce4e5b9) +
-	    (w[4] ^ UINT64_C(0xa54ff53a5f1d36f1)) * UINT64_C(0x87c37b91114253d5);
+	/* independent products of the key words with keyed words, not a chain of dependent
+	 * multiplies; a product's bit j depends on the word's bits 0..j, so the sum's high
+	 * bits see every key bit ... */
+	for (unsigned int i = 0; i < KEY_WORDS; i++)
+		h += (w[i] ^ e->hash_key[i]) * hash_mul[i];
 	/* ... and MurmurHash3's fmix64 brings them down to the low bits the index takes */
 	h ^= h >> 33;
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
@@ -1091,7 +1096,7 @@ prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, ui
 	c->v = (uint8_t)tcpw_parse(frame, caplen, e->p.linktype, &c->pkt);
 	if (c->v == TCPW_PKT_FLOW || c->v == TCPW_PKT_FRAG) {
 		c->dir = (uint8_t)make_key(&c->pkt, &c->k);
-		c->h = key_hash(&c->k);
+		c->h = key_hash(e, &c->k);
 	}
 }
 
@@ -1495,6 +1500,13 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->next_flow_ind = p->flow_ind_first ? p->flow_ind_first : 1;
 	e->npairs = n;
 	e->index_mask = 2 * n - 1;
+	for (unsigned int i = 0; i < KEY_WORDS; i++) { /* splitmix64 */
+		uint64_t z = p->hash_seed + (i + 1) * UINT64_C(0x9e3779b97f4a7c15);
+
+		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+		e->hash_key[i] = z ^ (z >> 31);
+	}
 	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n);
 	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * (n + LINK_FLOWS));
 	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);

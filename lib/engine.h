@@ -56,6 +56,9 @@ struct tcpw_engine_params {
 	void *emit_ctx;
 	tcpw_pkt_fn pkt_cb;     /**< NULL: no packet mode */
 	void *pkt_ctx;
+	uint64_t hash_seed;     /**< keys the flow index's hash: a random value per run keeps
+				  *   crafted 5-tuples from being aimed at one probe chain
+				  *   (records do not depend on it) */
 };
 
 /** Counters; written by the owner only, copied out by tcpw_engine_stats(). */
