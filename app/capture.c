@@ -67,35 +67,16 @@ capture_map_close(struct capture_map *cm)
 	cm->base = NULL;
 }
 
-int
-capture_map_open(const char *path, struct capture_map *cm, char *err, unsigned int errlen)
-{
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline(path, perr);
-	int rc;
-
-	memset(cm, 0, sizeof(*cm));
-	if (p == NULL) {
-		snprintf(err, errlen, "%s is not a capture file libpcap can read: %s", path, perr);
-		return -1;
-	}
-	rc = map_classic(path, p, pcap_datalink(p), cm);
-	pcap_close(p);
-	if (rc != 0)
-		snprintf(err, errlen, "-R reads classic pcap files (version 2.4) of a supported "
-			 "link type in place; %s is not one: read it with -r", path);
-	return rc;
-}
-
 /*
  * Count a classic pcap file by walking its record headers in the mapped file, stopping
  * where libpcap's reader (sf-pcap.c, 1.10) would: a header or data cut short, or a caplen
  * above the maximum. Reading every packet through libpcap cost a fifth of a whole offline
  * run (the data copied twice, for nothing). Returns -1 to leave the file to libpcap:
- * pcapng, other magics and versions, link types the engine does not parse.
+ * pcapng, other magics and versions, link types the engine does not parse. With @keep the
+ * mapping is handed over instead of unmapped (-R reads the records from it).
  */
 static int
-count_classic(const char *path, pcap_t *p, struct capture_info *ci)
+count_classic(const char *path, pcap_t *p, struct capture_info *ci, struct capture_map *keep)
 {
 	struct capture_map cm;
 	uint64_t off = 24;
@@ -136,19 +117,29 @@ count_classic(const char *path, pcap_t *p, struct capture_info *ci)
 		ci->packets++;
 	}
 	ci->damaged = ci->damage[0] != '\0';
-	capture_map_close(&cm);
+	if (keep != NULL)
+		*keep = cm;
+	else
+		capture_map_close(&cm);
 	return 0;
 }
 
 int
 capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen)
 {
-	return capture_scan_with(path, ci, err, errlen, false);
+	return capture_scan_with(path, ci, err, errlen, false, NULL);
+}
+
+int
+capture_scan_map(const char *path, struct capture_info *ci, struct capture_map *cm, char *err,
+		 unsigned int errlen)
+{
+	return capture_scan_with(path, ci, err, errlen, false, cm);
 }
 
 int
 capture_scan_with(const char *path, struct capture_info *ci, char *err, unsigned int errlen,
-		  bool libpcap_only)
+		  bool libpcap_only, struct capture_map *keep)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_pkthdr *h;
@@ -171,7 +162,9 @@ capture_scan_with(const char *path, struct capture_info *ci, char *err, unsigned
 			 path);
 		return -1;
 	}
-	if (strchr(path, ',') != NULL) {
+	if (keep != NULL)
+		memset(keep, 0, sizeof(*keep));
+	else if (strchr(path, ',') != NULL) {
 		snprintf(err, errlen, "capture path %s contains ',', which DPDK device arguments "
 			 "cannot carry; rename or link the file", path);
 		return -1;
@@ -182,9 +175,15 @@ capture_scan_with(const char *path, struct capture_info *ci, char *err, unsigned
 		return -1;
 	}
 	ci->linktype = pcap_datalink(p);
-	if (!libpcap_only && count_classic(path, p, ci) == 0) {
+	if (!libpcap_only && count_classic(path, p, ci, keep) == 0) {
 		pcap_close(p);
 		return 0;
+	}
+	if (keep != NULL) {
+		snprintf(err, errlen, "-R reads classic pcap files (version 2.4) of a supported "
+			 "link type in place; %s is not one: read it with -r", path);
+		pcap_close(p);
+		return -1;
 	}
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1)
 		ci->packets++;

@@ -22,10 +22,19 @@ struct capture_info {
  * Damage after the file header is not an error: @ci says how many packets precede it. */
 int capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen);
 
-/* The same, with @libpcap_only: every packet read through libpcap instead of walking a
- * classic pcap file's record headers (the test that both agree uses it). */
+struct capture_map;
+
+/* -R: the same for a classic pcap file of a link type the engine parses, left mapped in
+ * @cm for reading its records in place (anything else is an error that points to -r).
+ * The path may hold a ',' (no DPDK device argument carries it). */
+int capture_scan_map(const char *path, struct capture_info *ci, struct capture_map *cm,
+		     char *err, unsigned int errlen);
+
+/* capture_scan(), or with @libpcap_only every packet read through libpcap instead of
+ * walking a classic pcap file's record headers (the test that both agree uses it), or with
+ * @keep capture_scan_map(). */
 int capture_scan_with(const char *path, struct capture_info *ci, char *err,
-		      unsigned int errlen, bool libpcap_only);
+		      unsigned int errlen, bool libpcap_only, struct capture_map *keep);
 
 /* A classic pcap file mapped for reading its records in place (-R). */
 struct capture_map {
@@ -36,9 +45,6 @@ struct capture_map {
 	bool nano;               /* nanosecond time stamps */
 };
 
-/* 0, or -1 with a message for the user in @err (not a classic pcap file of a link type the
- * engine parses: -r reads it through libpcap). */
-int capture_map_open(const char *path, struct capture_map *cm, char *err, unsigned int errlen);
 void capture_map_close(struct capture_map *cm);
 
 static inline uint32_t

@@ -155,7 +155,8 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 		return -1;
 	}
 	if (a->read_file != NULL) {
-		if (capture_scan(a->read_file, &j->cap, err, sizeof(err)) != 0) {
+		if ((a->direct ? capture_scan_map(a->read_file, &j->cap, &pl.file, err, sizeof(err)) :
+		     capture_scan(a->read_file, &j->cap, err, sizeof(err))) != 0) {
 			fprintf(stderr, "tcpwintmtd: %s\n", err);
 			return -1;
 		}
@@ -657,11 +658,7 @@ main(int argc, char **argv)
 	}
 	plan.port = RTE_MAX_ETHPORTS; /* none yet: port_stop() ignores it */
 	if (a.direct) {
-		/* -R: no port and no pool; RX lcore 0 reads the mapped file */
-		if (capture_map_open(j.input, &pl.file, err, sizeof(err)) != 0) {
-			fprintf(stderr, "tcpwintmtd: %s\n", err);
-			goto out_eal;
-		}
+		/* -R: no port and no pool; RX lcore 0 reads the file plan_job() mapped */
 		pl.file_off = 24; /* after the file header */
 		pl.port = RTE_MAX_ETHPORTS; /* no port: its counters read as absent */
 		pl.sw_dist = pl.nrx > 1;

@@ -7,7 +7,8 @@
  *    tables; the rare direction that sees several MACs, VLAN lists or header stacks gets a
  *    struct flow_ext from a pool that is only touched when used;
  *  - an open-addressing index (linear probing, backward-shift delete) from key to slot;
- *  - one circular LRU list of directions, node id = slot * 2 + dir, with the timeout
+ *  - one circular LRU list of directions, node id = slot * 4 + 2 + dir (the direction's
+ *    address in 32-byte units from the flow array: a link is one shift and add), with the timeout
  *    sentinels and the list head as extra node ids after the flow nodes (their links in
  *    LINK_FLOWS spare entries after the table);
  *  - a FIFO of retired slots (ended, waiting for the writer), linked through d[0].next,
@@ -235,22 +236,40 @@ ts_before(struct tcpw_ts a, struct tcpw_ts b)
 
 /* ---- LRU list ---------------------------------------------------------------------- */
 
+static inline uint32_t
+node_of(uint32_t slot, unsigned int dir)
+{
+	return slot * 4 + 2 + dir;
+}
+
+static inline uint32_t
+node_slot(uint32_t n)
+{
+	return n >> 2;
+}
+
+static inline struct flow_dir *
+node_dir(const struct tcpw_engine *e, uint32_t n)
+{
+	return (struct flow_dir *)((uint8_t *)e->flows + (size_t)n * sizeof(struct flow_dir));
+}
+
 static inline bool
 is_flow_node(const struct tcpw_engine *e, uint32_t n)
 {
-	return n < 2 * e->npairs;
+	return n < 4 * e->npairs;
 }
 
 static inline uint32_t *
 node_prev(struct tcpw_engine *e, uint32_t n)
 {
-	return &e->flows[n >> 1].d[n & 1].prev;
+	return &node_dir(e, n)->prev;
 }
 
 static inline uint32_t *
 node_next(struct tcpw_engine *e, uint32_t n)
 {
-	return &e->flows[n >> 1].d[n & 1].next;
+	return &node_dir(e, n)->next;
 }
 
 static inline void
@@ -279,7 +298,7 @@ static inline void
 lru_push_newest(struct tcpw_engine *e, uint32_t n)
 {
 	lru_insert_before(e, n, e->head);
-	e->flows[n >> 1].touch[n & 1] = e->touches;
+	e->flows[node_slot(n)].touch[n & 1] = e->touches;
 	e->ring[e->touches++ & e->ring_mask] = n;
 }
 
@@ -288,8 +307,8 @@ lru_push_newest(struct tcpw_engine *e, uint32_t n)
 static inline __attribute__((always_inline)) void
 prefetch_node(const struct tcpw_engine *e, uint32_t n)
 {
-	__builtin_prefetch(&e->flows[n >> 1]);
-	__builtin_prefetch(e->flows[n >> 1].d);
+	__builtin_prefetch(&e->flows[node_slot(n)]);
+	__builtin_prefetch(e->flows[node_slot(n)].d);
 }
 
 /* The walk is at direction @n: prefetch the direction moved to the head WALK_AHEAD touches
@@ -297,7 +316,7 @@ prefetch_node(const struct tcpw_engine *e, uint32_t n)
 static inline __attribute__((always_inline)) void
 walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 {
-	uint32_t t = e->flows[n >> 1].touch[n & 1] + WALK_AHEAD;
+	uint32_t t = e->flows[node_slot(n)].touch[n & 1] + WALK_AHEAD;
 
 	if (e->touches - t - 1 <= e->ring_mask) /* t was made and is not overwritten yet */
 		prefetch_node(e, e->ring[t & e->ring_mask]);
@@ -391,7 +410,7 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 
 	for (unsigned int d = 0; d < 2; d++) {
 		if (f->d[d].present) {
-			lru_unlink(e, slot * 2 + d);
+			lru_unlink(e, node_of(slot, d));
 			e->st.flows_in_mem--;
 		}
 	}
@@ -434,7 +453,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 			p = *node_next(e, p);
 			continue;
 		}
-		f = &e->flows[p >> 1];
+		f = &e->flows[node_slot(p)];
 		if (gap_us(e->now, f->d[p & 1].last) < h->younger_us ||
 		    age_s(e->now, f->d[p & 1].last) < h->timeout_s)
 			break;
@@ -445,7 +464,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 			if (!f->d[opp & 1].present || dir_expired(e, &f->d[opp & 1])) {
 				if (nxt == opp)
 					nxt = *node_next(e, opp);
-				retire(e, p >> 1, TCPW_END_TIMEOUT);
+				retire(e, node_slot(p), TCPW_END_TIMEOUT);
 			}
 		}
 		p = nxt;
@@ -464,7 +483,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	if (!e->monotonic) {
 		h->due_us = INT64_MIN;
 	} else {
-		h->due_us = (p == e->head ? e->now_us : ts_us(e->flows[p >> 1].d[p & 1].last)) +
+		h->due_us = (p == e->head ? e->now_us : ts_us(node_dir(e, p)->last)) +
 			    h->younger_us;
 		if (h->due_us <= e->now_us)
 			h->due_us = e->now_us + 1;
@@ -527,7 +546,7 @@ handler_add(struct tcpw_engine *e, float t)
 	/* float keeps 24 bits: the float age of a gap can be off by gap * 2^-24 (and the
 	 * subtraction by a little more); 2^-20 of the timeout plus 2 us is a safe margin */
 	e->handlers[i].younger_us = (int64_t)((double)t * 1e6 * (1.0 - 1.0 / (1 << 20))) - 2;
-	e->handlers[i].node = 2 * e->npairs + e->nhandlers;
+	e->handlers[i].node = node_of(e->npairs + e->nhandlers / 2, e->nhandlers & 1);
 	e->handlers[i].due_us = INT64_MIN;
 	e->sweep_due_us = INT64_MIN;
 	e->nhandlers++;
@@ -637,7 +656,7 @@ overload(struct tcpw_engine *e)
 	}
 	for (uint32_t n = *node_next(e, e->head); n != e->head && ended < 2 &&
 	     looked < EMERGENCY_LOOK;) {
-		struct flow *f = &e->flows[n >> 1];
+		struct flow *f = &e->flows[node_slot(n)];
 		uint32_t nxt = *node_next(e, n);
 
 		if (!is_flow_node(e, n)) {
@@ -651,7 +670,7 @@ overload(struct tcpw_engine *e)
 		    gap_us(e->now, f->d[(n & 1) ^ 1].last) >= e->emergency_us) {
 			if (nxt == (n ^ 1))
 				nxt = *node_next(e, nxt);
-			retire(e, n >> 1, TCPW_END_EMERGENCY);
+			retire(e, node_slot(n), TCPW_END_EMERGENCY);
 			e->st.emergency_ended++;
 			ended++;
 		}
@@ -679,8 +698,9 @@ autopilot(struct tcpw_engine *e)
 {
 	for (uint32_t n = *node_next(e, e->head); n != e->head; n = *node_next(e, n)) {
 		if (is_flow_node(e, n)) {
-			e->cold[n].flags |= CF_HFULL; /* the oldest direction only */
-			retire(e, n >> 1, TCPW_END_TABLE_FULL);
+			/* the oldest direction only */
+			e->cold[node_slot(n) * 2 + (n & 1)].flags |= CF_HFULL;
+			retire(e, node_slot(n), TCPW_END_TABLE_FULL);
 			e->st.autopilot++;
 			return;
 		}
@@ -744,7 +764,7 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 	d->last = ts;
 	e->cold[slot * 2 + dir].first = ts;
 	e->cold[slot * 2 + dir].flags = pkt->ip_ver == 4 ? CF_IPV4 : CF_IPV6;
-	lru_push_newest(e, slot * 2 + dir);
+	lru_push_newest(e, node_of(slot, dir));
 	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
 		e->st.max_flows_in_mem = e->st.flows_in_mem;
 }
@@ -1043,8 +1063,8 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		if (ts.sec == d->last.sec && ts.usec < d->last.usec)
 			c->flags |= CF_TIMEJUMP;
 		if (d->next != e->head) { /* already the newest: nothing to move */
-			lru_unlink(e, slot * 2 + dir);
-			lru_push_newest(e, slot * 2 + dir);
+			lru_unlink(e, node_of(slot, dir));
+			lru_push_newest(e, node_of(slot, dir));
 		}
 	}
 	d->last = ts;
@@ -1238,8 +1258,8 @@ stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t hint)
 	if (hint == NIL)
 		return;
 	d = &e->flows[hint].d[c->dir];
-	__builtin_prefetch(e->flows[d->prev >> 1].d, 1);
-	__builtin_prefetch(e->flows[d->next >> 1].d, 1);
+	__builtin_prefetch(node_dir(e, d->prev), 1);
+	__builtin_prefetch(node_dir(e, d->next), 1);
 }
 
 /*
@@ -1293,7 +1313,7 @@ tcpw_engine_flush(struct tcpw_engine *e)
 		if (is_flow_node(e, n)) {
 			if (nxt == (n ^ 1))
 				nxt = *node_next(e, nxt);
-			retire(e, n >> 1, TCPW_END_FLUSH);
+			retire(e, node_slot(n), TCPW_END_FLUSH);
 		}
 		n = nxt;
 	}
@@ -1530,7 +1550,7 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->ext_free = NIL;
 	e->nfree = n;
 	e->retired_head = e->retired_tail = NIL;
-	e->head = 2 * n + MAX_HANDLERS;
+	e->head = node_of(n + MAX_HANDLERS / 2, MAX_HANDLERS & 1);
 	*node_next(e, e->head) = e->head;
 	*node_prev(e, e->head) = e->head;
 	if (tcpw_engine_set_timeouts(e, &p->tmt, p->flow_timeout_s) != 0 ||

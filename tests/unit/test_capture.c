@@ -27,8 +27,8 @@ same_count(const char *path)
 {
 	struct capture_info walk, lib;
 	char e1[512] = "", e2[512] = "";
-	int r1 = capture_scan_with(path, &walk, e1, sizeof(e1), false);
-	int r2 = capture_scan_with(path, &lib, e2, sizeof(e2), true);
+	int r1 = capture_scan_with(path, &walk, e1, sizeof(e1), false, NULL);
+	int r2 = capture_scan_with(path, &lib, e2, sizeof(e2), true, NULL);
 
 	if (r1 != r2 || strcmp(e1, e2) != 0 || (r1 == 0 &&
 	    (walk.linktype != lib.linktype || walk.packets != lib.packets ||
