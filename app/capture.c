@@ -40,7 +40,7 @@ map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 		close(fd);
 		return -1;
 	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return -1;
@@ -50,6 +50,8 @@ map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 		munmap(m, (size_t)st.st_size);
 		return -1;
 	}
+	/* read ahead as it is walked; no MAP_POPULATE: it cost as much as the faults it saves
+	 * and would read a file larger than memory in full before the first record */
 	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	cm->base = m;
 	cm->size = (uint64_t)st.st_size;
