@@ -50,8 +50,7 @@ map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 		munmap(m, (size_t)st.st_size);
 		return -1;
 	}
-	/* read ahead as it is walked; no MAP_POPULATE: it cost as much as the faults it saves
-	 * and would read a file larger than memory in full before the first record */
+	/* read ahead as it is walked; no MAP_POPULATE: it cost as much as the faults it saves */
 	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	cm->base = m;
 	cm->size = (uint64_t)st.st_size;

@@ -61,16 +61,28 @@ capture_rd32(const uint8_t *p, bool swap)
  * (libpcap's rule), and its time stamp as net_pcap computes it from libpcap's header (both
  * fields read as signed 32 bits, nanoseconds divided down to microseconds; see pcap_us()
  * in lcore_rx.c for what becomes of it). Returns the offset of the next record. The caller
- * reads only the records capture_scan() counted, so the header and data are in the file.
+ * reads only the records capture_scan() counted; should the file be rewritten in place
+ * meanwhile, nothing is read past the mapping (truncating it is another matter: SIGBUS).
  */
 static inline uint64_t
 capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **data,
 		   uint32_t *len, uint64_t *stamp)
 {
 	const uint8_t *h = cm->base + off;
-	int64_t sec = (int32_t)capture_rd32(h, cm->swap);
-	int64_t frac = (int32_t)capture_rd32(h + 4, cm->swap);
-	uint32_t caplen = capture_rd32(h + 8, cm->swap);
+	int64_t sec, frac;
+	uint32_t caplen;
+
+	if (cm->size < 16 || off > cm->size - 16) { /* the file changed under the mapping */
+		*data = cm->base;
+		*len = 0;
+		*stamp = 0;
+		return cm->size;
+	}
+	sec = (int32_t)capture_rd32(h, cm->swap);
+	frac = (int32_t)capture_rd32(h + 4, cm->swap);
+	caplen = capture_rd32(h + 8, cm->swap);
+	if (caplen > cm->size - off - 16)
+		caplen = (uint32_t)(cm->size - off - 16);
 
 	if (cm->nano)
 		frac /= 1000;

@@ -58,15 +58,19 @@ struct flow_dir {
 	uint32_t prev;             /* LRU: older node */
 	uint32_t next;             /* LRU: newer node; retired FIFO link in d[0] */
 	struct tcpw_twin twin;     /* 6 bytes */
-	uint8_t present;           /* this direction has seen a packet */
+	uint8_t present;           /* DIR_PRESENT: this direction has seen a packet;
+				    * DIR_OUT_OF_ORDER: last set while time ran backwards */
 	uint8_t inverted;          /* carries the B bit (L3FLOWINVERT) */
 	uint32_t pkts;
 };
 static_assert(sizeof(struct flow_dir) == 32, "flow_dir is 32 bytes");
+#define DIR_PRESENT 1
+#define DIR_OUT_OF_ORDER 2
 
 /* A flow pair in two cache lines (the table is line-aligned): the lookup line (key 40 +
- * index 8 + hash 4 + state 4, 8 spare) and the direction line (2 x 32), which is all the
- * LRU walk and a neighbour's unlink touch. */
+ * index 8 + hash 4 + state 4 + touch-ring positions 8) and the direction line (2 x 32),
+ * which is all a neighbour's unlink touches and all the walk's decisions read (its
+ * prefetch hint reads touch[] too). */
 struct flow {
 	struct flow_key key;
 	uint64_t flow_ind;
@@ -186,6 +190,9 @@ struct tcpw_engine {
 	int64_t now_us;            /* now, in microseconds */
 	int64_t max_now_us;        /* latest time seen */
 	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
+	uint32_t out_of_order;     /* directions in memory with DIR_OUT_OF_ORDER: while any is,
+				    * the LRU list is not ordered by lastSeen and the handlers'
+				    * due times do not hold */
 	bool emergency;            /* above the high-water mark, not yet back below low water */
 	uint32_t low_water;
 	int64_t emergency_us;
@@ -331,10 +338,14 @@ key_hash(const struct tcpw_engine *e, const struct flow_key *k)
 
 	memcpy(w, k, sizeof(w));
 	/* independent products of the key words with keyed words, not a chain of dependent
-	 * multiplies; a product's bit j depends on the word's bits 0..j, so the sum's high
-	 * bits see every key bit ... */
-	for (unsigned int i = 0; i < KEY_WORDS; i++)
-		h += (w[i] ^ e->hash_key[i]) * hash_mul[i];
+	 * multiplies; each full 128-bit product is folded (high ^ low), so every key bit
+	 * reaches every bit of the sum (the low 64 bits alone would let a word's top byte
+	 * reach only the top byte: 256 values whatever the key) ... */
+	for (unsigned int i = 0; i < KEY_WORDS; i++) {
+		unsigned __int128 m = (unsigned __int128)(w[i] ^ e->hash_key[i]) * hash_mul[i];
+
+		h += (uint64_t)m ^ (uint64_t)(m >> 64);
+	}
 	/* ... and MurmurHash3's fmix64 brings them down to the low bits the index takes */
 	h ^= h >> 33;
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
@@ -412,6 +423,7 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 		if (f->d[d].present) {
 			lru_unlink(e, node_of(slot, d));
 			e->st.flows_in_mem--;
+			e->out_of_order -= (f->d[d].present & DIR_OUT_OF_ORDER) != 0;
 		}
 	}
 	index_del(e, slot);
@@ -480,7 +492,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	 * created at the head, so everything after the sentinel was last seen at or after p;
 	 * and nothing can become due while the time stays what it was (the walk stopped at a
 	 * direction younger than the timeout, as everything after it is). */
-	if (!e->monotonic) {
+	if (!e->monotonic || e->out_of_order > 0) {
 		h->due_us = INT64_MIN;
 	} else {
 		h->due_us = (p == e->head ? e->now_us : ts_us(node_dir(e, p)->last)) +
@@ -513,8 +525,9 @@ tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 	e->now = ts;
 	e->now_us = ts_us(ts);
 	if (e->now_us < e->max_now_us) {
-		/* time went back: the handlers' shortcuts no longer hold, and not until time is
-		 * past everything seen before (the jumps in ftp-crack end that way) */
+		/* time went back: the handlers' shortcuts no longer hold, not until time is past
+		 * everything seen before, and not while a direction touched meanwhile is in
+		 * memory (note_order()) */
 		if (e->monotonic)
 			for (unsigned int i = 0; i < e->nhandlers; i++)
 				e->handlers[i].due_us = INT64_MIN;
@@ -745,6 +758,22 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 	return slot;
 }
 
+/* A direction touched while time runs backwards (now < the latest time seen) goes to the
+ * newest end of the LRU list with a lastSeen older than directions before it. The
+ * handlers' due times assume the list is ordered by lastSeen (a walk stops at the first
+ * direction too young, and nothing after it can be older), so they are not used while any
+ * such direction is in memory; it stops counting once touched again in order or ended. */
+static inline void
+note_order(struct tcpw_engine *e, struct flow_dir *d)
+{
+	uint8_t ooo = e->monotonic ? 0 : DIR_OUT_OF_ORDER;
+
+	if ((d->present & DIR_OUT_OF_ORDER) != ooo) {
+		e->out_of_order += ooo ? 1u : UINT32_MAX; /* +1 or -1 */
+		d->present = (uint8_t)(DIR_PRESENT | ooo);
+	}
+}
+
 static void
 dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct tcpw_pkt *pkt,
 	   struct tcpw_ts ts)
@@ -759,7 +788,8 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 		d->inverted = first_is_inverted(pkt);
 		f->first_dir = (uint8_t)dir;
 	}
-	d->present = 1;
+	d->present = DIR_PRESENT;
+	note_order(e, d);
 	d->timeout_s = e->p.flow_timeout_s;
 	d->last = ts;
 	e->cold[slot * 2 + dir].first = ts;
@@ -1068,6 +1098,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		}
 	}
 	d->last = ts;
+	note_order(e, d);
 	d->pkts++;
 	cold_update(e, c, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
@@ -1255,7 +1286,8 @@ stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t hint)
 {
 	const struct flow_dir *d;
 
-	if (hint == NIL)
+	/* the hint's pair may have ended since (its links are then list links of another kind) */
+	if (hint == NIL || e->flows[hint].in_use != 1)
 		return;
 	d = &e->flows[hint].d[c->dir];
 	__builtin_prefetch(node_dir(e, d->prev), 1);

@@ -1653,6 +1653,36 @@ future_pair(void)
 	return c;
 }
 
+#define UA(s) UDP((s), 0, IP4(10, 4, 0, 1), 4000, IP4(10, 4, 0, 2), 5000, 10)
+#define UB(s) UDP((s), 0, IP4(10, 4, 0, 3), 4000, IP4(10, 4, 0, 4), 5000, 10)
+#define UC(s) UDP((s), 0, IP4(10, 4, 0, 5), 4000, IP4(10, 4, 0, 6), 5000, 10)
+#define UX(s) UDP((s), 0, IP4(10, 4, 0, 7), 4000, IP4(10, 4, 0, 8), 5000, 10)
+
+/* A flow created while time runs backwards sits at the newest end of the LRU list, last
+ * seen earlier than flows before it. Once time runs forward again and it is past its
+ * timeout, Tranalyzer's walk (from the sentinel) ends it: the engine's due-time shortcut,
+ * which assumes the list is ordered by lastSeen, must not skip that walk. */
+static void
+test_time_out_of_order_expires(void **state)
+{
+	struct ctx *c = ctx_new(8);
+
+	(void)state;
+	feed(c, UA(1000));
+	feed(c, UB(900));  /* back in time */
+	feed(c, UC(1000));
+	/* A moves on: B, last seen at 900, now leads the list; the shorter timeouts' walks have
+	 * passed it (not expired for 182 s), so only the 182 s walk can end it */
+	feed(c, UA(1002));
+	feed(c, UX(1090)); /* B is 190 s idle, past the 182 s timeout */
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(c->rec[0].flow_ind, 2);
+	feed(c, UB(1100)); /* so B's next packet starts a new flow */
+	assert_int_equal(c->line[5].flow_ind, 5);
+	finish(c);
+	ctx_free(c);
+}
+
 static void
 test_time_future_pair_waits_for_time(void **state)
 {
@@ -1880,6 +1910,7 @@ main(void)
 		cmocka_unit_test_teardown(test_overload_bad_values, teardown),
 		cmocka_unit_test_teardown(test_determinism, teardown),
 		cmocka_unit_test_teardown(test_time_backwards, teardown),
+		cmocka_unit_test_teardown(test_time_out_of_order_expires, teardown),
 		cmocka_unit_test_teardown(test_time_future_pair_waits_for_time, teardown),
 		cmocka_unit_test_teardown(test_time_future_pair_flushed, teardown),
 		cmocka_unit_test_teardown(test_time_pcap_limit, teardown),
