@@ -258,7 +258,7 @@ node_slot(uint32_t n)
 static inline struct flow_dir *
 node_dir(const struct tcpw_engine *e, uint32_t n)
 {
-	return (struct flow_dir *)((uint8_t *)e->flows + (size_t)n * sizeof(struct flow_dir));
+	return (struct flow_dir *)e->flows + n; /* the flow array in 32-byte units */
 }
 
 static inline bool

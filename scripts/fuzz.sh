@@ -31,8 +31,12 @@ if [ ! -d $build ]; then
 	rm -f $build.setup.log
 fi
 for t in $targets; do
-	ninja -C $build tests/fuzz/fuzz_$t >/dev/null
+	# quiet when it builds, the compiler's words when it does not (set -e alone exits
+	# without a message)
+	ninja -C $build tests/fuzz/fuzz_$t >$build.ninja.log 2>&1 ||
+		{ cat $build.ninja.log; echo "fuzz: building fuzz_$t failed" >&2; exit 1; }
 done
+rm -f $build.ninja.log
 
 pcaps=tests/data/demo.pcap
 [ -d ../shared/pcaps ] && pcaps="../shared/pcaps/real ../shared/pcaps/malformed"
