@@ -36,7 +36,7 @@ map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || st.st_size < 24) {
+	if (fstat(fd, &st) != 0 || st.st_size < CAPTURE_FILE_HEADER) {
 		close(fd);
 		return -1;
 	}
@@ -80,7 +80,7 @@ static int
 count_classic(const char *path, pcap_t *p, struct capture_info *ci, struct capture_map *keep)
 {
 	struct capture_map cm;
-	uint64_t off = 24;
+	uint64_t off = CAPTURE_FILE_HEADER;
 
 	if (map_classic(path, p, ci->linktype, &cm) != 0)
 		return -1;
@@ -123,12 +123,6 @@ count_classic(const char *path, pcap_t *p, struct capture_info *ci, struct captu
 	else
 		capture_map_close(&cm);
 	return 0;
-}
-
-int
-capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen)
-{
-	return capture_scan_with(path, ci, err, errlen, false, NULL);
 }
 
 int

@@ -17,24 +17,24 @@ struct capture_info {
 	char damage[256];        /* libpcap's words for it */
 };
 
-/* 0, or -1 with a message for the user in @err: unreadable, not a capture, empty (0 bytes),
- * cut inside its file header, or a pcapng whose interfaces have different link types.
- * Damage after the file header is not an error: @ci says how many packets precede it. */
-int capture_scan(const char *path, struct capture_info *ci, char *err, unsigned int errlen);
-
 struct capture_map;
 
-/* -R: the same for a classic pcap file of a link type the engine parses, left mapped in
- * @cm for reading its records in place (anything else is an error that points to -r).
- * The path may hold a ',' (no DPDK device argument carries it). */
+/* 0, or -1 with a message for the user in @err: unreadable, not a capture, empty (0 bytes),
+ * cut inside its file header, or a pcapng whose interfaces have different link types.
+ * Damage after the file header is not an error: @ci says how many packets precede it.
+ * -R (@cm not NULL): the file must also be a classic pcap file of a link type the engine
+ * parses (anything else is an error that points to -r), and is left mapped in @cm for
+ * reading its records in place; its path may hold a ',' (no DPDK device argument carries
+ * it). */
 int capture_scan_map(const char *path, struct capture_info *ci, struct capture_map *cm,
 		     char *err, unsigned int errlen);
 
-/* capture_scan(), or with @libpcap_only every packet read through libpcap instead of
- * walking a classic pcap file's record headers (the test that both agree uses it), or with
- * @keep capture_scan_map(). */
+/* capture_scan_map(), or with @libpcap_only every packet read through libpcap instead of
+ * walking a classic pcap file's record headers (the test that both agree uses it). */
 int capture_scan_with(const char *path, struct capture_info *ci, char *err,
 		      unsigned int errlen, bool libpcap_only, struct capture_map *keep);
+
+#define CAPTURE_FILE_HEADER 24 /* bytes of a classic pcap file before its first record */
 
 /* A classic pcap file mapped for reading its records in place (-R). */
 struct capture_map {
@@ -61,7 +61,7 @@ capture_rd32(const uint8_t *p, bool swap)
  * (libpcap's rule), and its time stamp as net_pcap computes it from libpcap's header (both
  * fields read as signed 32 bits, nanoseconds divided down to microseconds; see pcap_us()
  * in lcore_rx.c for what becomes of it). Returns the offset of the next record. The caller
- * reads only the records capture_scan() counted; should the file be rewritten in place
+ * reads only the records capture_scan_map() counted; should the file be rewritten in place
  * meanwhile, nothing is read past the mapping (truncating it is another matter: SIGBUS).
  */
 static inline uint64_t

@@ -107,19 +107,6 @@ batch_run(struct rx_core *rc, struct batch *b)
 }
 
 static void
-batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
-{
-	if (m->next != NULL && b->scratch_used)
-		batch_run(rc, b);
-	b->scratch_used |= m->next != NULL;
-	b->frames[b->n] = frame_linear(rc, m, &b->lens[b->n]);
-	b->ts[b->n++] = us_to_ts(*mbuf_ts(rc->pl, m));
-	b->mbufs[b->nmbufs++] = m;
-	if (b->n == BURST)
-		batch_run(rc, b);
-}
-
-static void
 batch_add_frame(struct rx_core *rc, struct batch *b, const uint8_t *frame, uint32_t len,
 		uint64_t t_us)
 {
@@ -128,6 +115,21 @@ batch_add_frame(struct rx_core *rc, struct batch *b, const uint8_t *frame, uint3
 	b->ts[b->n++] = us_to_ts(t_us);
 	if (b->n == BURST)
 		batch_run(rc, b);
+}
+
+/* An mbuf's frame; the mbuf is freed once its burst has been through the engine. */
+static void
+batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
+{
+	const uint8_t *frame;
+	uint32_t len;
+
+	if (m->next != NULL && b->scratch_used)
+		batch_run(rc, b);
+	b->scratch_used |= m->next != NULL;
+	frame = frame_linear(rc, m, &len);
+	b->mbufs[b->nmbufs++] = m;
+	batch_add_frame(rc, b, frame, len, *mbuf_ts(rc->pl, m));
 }
 
 static unsigned int

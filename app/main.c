@@ -155,8 +155,8 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 		return -1;
 	}
 	if (a->read_file != NULL) {
-		if ((a->direct ? capture_scan_map(a->read_file, &j->cap, &pl.file, err, sizeof(err)) :
-		     capture_scan(a->read_file, &j->cap, err, sizeof(err))) != 0) {
+		if (capture_scan_map(a->read_file, &j->cap, a->direct ? &pl.file : NULL, err,
+				     sizeof(err)) != 0) {
 			fprintf(stderr, "tcpwintmtd: %s\n", err);
 			return -1;
 		}
@@ -608,6 +608,7 @@ main(int argc, char **argv)
 	struct rte_mempool *pool = NULL;
 	pthread_t writer;
 	uint64_t ts_flag;
+	uint32_t nmbufs;
 	char err[4096];
 	int rc, ret = 1;
 
@@ -656,21 +657,20 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	plan.port = RTE_MAX_ETHPORTS; /* none yet: port_stop() ignores it */
+	plan.port = RTE_MAX_ETHPORTS; /* none yet: no port_stop() on the way out */
 	if (a.direct) {
 		/* -R: no port and no pool; RX lcore 0 reads the file plan_job() mapped */
-		pl.file_off = 24; /* after the file header */
-		pl.port = RTE_MAX_ETHPORTS; /* no port: its counters read as absent */
+		pl.file_off = CAPTURE_FILE_HEADER;
 		pl.sw_dist = pl.nrx > 1;
 		goto port_done;
 	}
-	pool = rte_pktmbuf_pool_create("rx_pool", pool_size(&conf, a.read_file != NULL),
-				       MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       (int)rte_socket_id());
+	nmbufs = pool_size(&conf, a.read_file != NULL);
+	pool = rte_pktmbuf_pool_create("rx_pool", nmbufs, MBUF_CACHE, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL) {
 		fprintf(stderr, "tcpwintmtd: cannot create a pool of %u mbufs: %s (lower "
-			"capture.mbufs or give EAL more memory with -m)\n",
-			pool_size(&conf, a.read_file != NULL), rte_strerror(rte_errno));
+			"capture.mbufs or give EAL more memory with -m)\n", nmbufs,
+			rte_strerror(rte_errno));
 		goto out_eal;
 	}
 	if (rte_eth_dev_count_avail() == 0) {
