@@ -33,17 +33,27 @@
 #define LINK_FLOWS ((MAX_HANDLERS + 2) / 2)
 #define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
 
-/* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. */
+/* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. Laid
+ * out as the first 40 bytes of struct tcpw_pkt, so make_key() is a copy with the endpoints
+ * swapped or not. */
 struct flow_key {
 	uint8_t ip_lo[16];
 	uint8_t ip_hi[16];
 	uint16_t port_lo;
 	uint16_t port_hi;
-	uint16_t vlan;
 	uint8_t proto;
 	uint8_t ip_ver;
+	uint16_t vlan;
 };
 static_assert(sizeof(struct flow_key) == 40, "flow key has no padding");
+static_assert(offsetof(struct tcpw_pkt, src_ip) == offsetof(struct flow_key, ip_lo) &&
+	      offsetof(struct tcpw_pkt, dst_ip) == offsetof(struct flow_key, ip_hi) &&
+	      offsetof(struct tcpw_pkt, src_port) == offsetof(struct flow_key, port_lo) &&
+	      offsetof(struct tcpw_pkt, dst_port) == offsetof(struct flow_key, port_hi) &&
+	      offsetof(struct tcpw_pkt, l4_proto) == offsetof(struct flow_key, proto) &&
+	      offsetof(struct tcpw_pkt, ip_ver) == offsetof(struct flow_key, ip_ver) &&
+	      offsetof(struct tcpw_pkt, vlan_id) == offsetof(struct flow_key, vlan),
+	      "a packet starts with its key, endpoints in packet order");
 #define KEY_WORDS (sizeof(struct flow_key) / 8)
 
 static const uint64_t hash_mul[KEY_WORDS] = { /* odd 64-bit mixing constants */
@@ -153,7 +163,8 @@ struct frag_entry {
 struct handler {
 	float timeout_s;
 	uint32_t node;             /* sentinel node id */
-	int64_t younger_us;        /* a gap below this is surely younger than timeout_s */
+	int64_t younger_us;        /* younger_us(timeout_s), older_us(timeout_s) */
+	int64_t older_us;
 	int64_t due_us;            /* no direction after the sentinel can be due for this walk
 				    * before this (while time only moves forward); INT64_MIN:
 				    * unknown */
@@ -199,6 +210,34 @@ struct tcpw_engine {
 	struct tcpw_engine_stats st;
 };
 
+/* The first 8 bytes at @p, 8 readable. */
+static inline uint64_t
+load64(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* The 6 bytes at @p as memcpy() into a zeroed word would leave them, read as 4 + 2 bytes
+ * in registers: through a zeroed word on the stack, the 8-byte load that follows the two
+ * stores cannot be forwarded from them and waits until they reach the cache. */
+static inline uint64_t
+load48(const void *p)
+{
+	uint32_t a;
+	uint16_t b;
+
+	memcpy(&a, p, 4);
+	memcpy(&b, (const uint8_t *)p + 4, 2);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return a | (uint64_t)b << 32;
+#else
+	return (uint64_t)a << 32 | (uint64_t)b << 16;
+#endif
+}
+
 /* ---- time ---------------------------------------------------------------------------- */
 
 /* Age as Tranalyzer computes it (main.c, cycleLRUList): a 32-bit float holding the second
@@ -214,7 +253,8 @@ age_s(struct tcpw_ts now, struct tcpw_ts then)
 	return t;
 }
 
-/* Exact integer gap; with younger_us it settles almost every check without float math. */
+/* Exact integer gap; with the margins below it settles almost every check without float
+ * math. */
 static inline int64_t
 gap_us(struct tcpw_ts now, struct tcpw_ts then)
 {
@@ -309,9 +349,9 @@ lru_push_newest(struct tcpw_engine *e, uint32_t n)
 	e->ring[e->touches++ & e->ring_mask] = n;
 }
 
-/* always_inline: GCC 12 counts a function whose only effect is __builtin_prefetch as pure,
+/* Always inlined: GCC 12 counts a function whose only effect is __builtin_prefetch as pure,
  * and drops a call to it that it did not inline first (the walk's prefetch vanished). */
-static inline __attribute__((always_inline)) void
+static TCPW_ALWAYS_INLINE void
 prefetch_node(const struct tcpw_engine *e, uint32_t n)
 {
 	__builtin_prefetch(&e->flows[node_slot(n)]);
@@ -320,7 +360,7 @@ prefetch_node(const struct tcpw_engine *e, uint32_t n)
 
 /* The walk is at direction @n: prefetch the direction moved to the head WALK_AHEAD touches
  * after it, if the ring still holds that touch (else the walk just waits on its links). */
-static inline __attribute__((always_inline)) void
+static TCPW_ALWAYS_INLINE void
 walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 {
 	uint32_t t = e->flows[node_slot(n)].touch[n & 1] + WALK_AHEAD;
@@ -341,6 +381,7 @@ key_hash(const struct tcpw_engine *e, const struct flow_key *k)
 	 * multiplies; each full 128-bit product is folded (high ^ low), so every key bit
 	 * reaches every bit of the sum (the low 64 bits alone would let a word's top byte
 	 * reach only the top byte: 256 values whatever the key) ... */
+#pragma GCC unroll 8
 	for (unsigned int i = 0; i < KEY_WORDS; i++) {
 		unsigned __int128 m = (unsigned __int128)(w[i] ^ e->hash_key[i]) * hash_mul[i];
 
@@ -358,6 +399,7 @@ key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	uint64_t x = 0;
 
+#pragma GCC unroll 8
 	for (unsigned int i = 0; i < sizeof(*a); i += 8) {
 		uint64_t u, v;
 
@@ -438,10 +480,39 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 	e->npending++;
 }
 
+/* Float keeps 24 bits: the float age of a gap can be off by gap * 2^-24 (and the
+ * subtraction by a little more); 2^-20 of the timeout plus 2 us is a safe margin. A gap
+ * below younger_us(t) is surely younger than t, one from older_us(t) on surely not. */
+static inline int64_t
+younger_us(float t)
+{
+	double us = (double)t * (1e6 * (1.0 - 1.0 / (1 << 20)));
+
+	return us < 9e18 ? (int64_t)us - 2 : INT64_MAX; /* no gap reaches a timeout that long */
+}
+
+static inline int64_t
+older_us(float t)
+{
+	double us = (double)t * (1e6 * (1.0 + 1.0 / (1 << 20)));
+
+	return us < 9e18 ? (int64_t)us + 2 : INT64_MAX;
+}
+
+/* age_s(now, then) >= t, @p gap being gap_us(now, then): the float age (and its division)
+ * only in the narrow band where the margins cannot tell. */
+static inline bool
+aged(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t)
+{
+	if (gap < younger_us(t))
+		return false;
+	return gap >= older_us(t) || age_s(e->now, then) >= t;
+}
+
 static inline bool
 dir_expired(const struct tcpw_engine *e, const struct flow_dir *d)
 {
-	return age_s(e->now, d->last) >= d->timeout_s;
+	return aged(e, d->last, gap_us(e->now, d->last), d->timeout_s);
 }
 
 /* One handler's pass (Tranalyzer's cycleLRUList): inspect directions that became
@@ -460,18 +531,20 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	while (p != e->head) {
 		struct flow *f;
 		uint32_t nxt, opp;
+		int64_t gap;
 
 		if (!is_flow_node(e, p)) {
 			p = *node_next(e, p);
 			continue;
 		}
 		f = &e->flows[node_slot(p)];
-		if (gap_us(e->now, f->d[p & 1].last) < h->younger_us ||
-		    age_s(e->now, f->d[p & 1].last) < h->timeout_s)
+		gap = gap_us(e->now, f->d[p & 1].last);
+		if (gap < h->younger_us ||
+		    (gap < h->older_us && age_s(e->now, f->d[p & 1].last) < h->timeout_s))
 			break;
 		walk_prefetch(e, p);
 		nxt = *node_next(e, p);
-		if (dir_expired(e, &f->d[p & 1])) {
+		if (aged(e, f->d[p & 1].last, gap, f->d[p & 1].timeout_s)) {
 			opp = p ^ 1;
 			if (!f->d[opp & 1].present || dir_expired(e, &f->d[opp & 1])) {
 				if (nxt == opp)
@@ -519,8 +592,8 @@ sweep(struct tcpw_engine *e)
 	e->sweep_due_us = due;
 }
 
-void
-tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
+static TCPW_ALWAYS_INLINE void
+advance(struct tcpw_engine *e, struct tcpw_ts ts)
 {
 	e->now = ts;
 	e->now_us = ts_us(ts);
@@ -542,6 +615,12 @@ tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 	sweep(e);
 }
 
+void
+tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
+{
+	advance(e, ts);
+}
+
 /* Add a handler for @t unless one exists; handlers stay sorted by timeout, descending. */
 static int
 handler_add(struct tcpw_engine *e, float t)
@@ -556,9 +635,8 @@ handler_add(struct tcpw_engine *e, float t)
 	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
 		e->handlers[i] = e->handlers[i - 1];
 	e->handlers[i].timeout_s = t;
-	/* float keeps 24 bits: the float age of a gap can be off by gap * 2^-24 (and the
-	 * subtraction by a little more); 2^-20 of the timeout plus 2 us is a safe margin */
-	e->handlers[i].younger_us = (int64_t)((double)t * 1e6 * (1.0 - 1.0 / (1 << 20))) - 2;
+	e->handlers[i].younger_us = younger_us(t);
+	e->handlers[i].older_us = older_us(t);
 	e->handlers[i].node = node_of(e->npairs + e->nhandlers / 2, e->nhandlers & 1);
 	e->handlers[i].due_us = INT64_MIN;
 	e->sweep_due_us = INT64_MIN;
@@ -596,41 +674,37 @@ tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt, floa
 
 /* ---- flows --------------------------------------------------------------------------- */
 
-/* 1 if (a, pa) sorts after (b, pb): the addresses as big-endian numbers, then the ports. */
-static inline unsigned int
-ip_order(const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_t pb)
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a, 8);
-	memcpy(&a1, a + 8, 8);
-	memcpy(&b0, b, 8);
-	memcpy(&b1, b + 8, 8);
-	a0 = __builtin_bswap64(a0);
-	b0 = __builtin_bswap64(b0);
-	if (a0 != b0)
-		return a0 > b0;
-	a1 = __builtin_bswap64(a1);
-	b1 = __builtin_bswap64(b1);
-	if (a1 != b1)
-		return a1 > b1;
-	return pa > pb;
-}
-
-/* Build the canonical key; returns the packet's direction in it. */
-static unsigned int
+/* Build the canonical key: the packet's first 40 bytes, read as the 8-byte words the fast
+ * parser wrote, with the endpoints swapped when the source sorts higher (its address as a
+ * big-endian number, then its port). No branches: a packet's direction is a coin toss the
+ * predictor cannot learn. Returns the packet's direction in the key. */
+static TCPW_ALWAYS_INLINE unsigned int
 make_key(const struct tcpw_pkt *pkt, struct flow_key *k)
 {
-	unsigned int dir = ip_order(pkt->src_ip, pkt->dst_ip, pkt->src_port, pkt->dst_port);
+	/* the two ports: bytes 32-35, the low or the high half of word 4 */
+	const unsigned int psh = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 32;
+	uint64_t w[KEY_WORDS], m, t, ports;
+	unsigned __int128 x, y;
+	unsigned int dir;
 
-	memset(k, 0, sizeof(*k));
-	memcpy(k->ip_lo, dir ? pkt->dst_ip : pkt->src_ip, 16);
-	memcpy(k->ip_hi, dir ? pkt->src_ip : pkt->dst_ip, 16);
-	k->port_lo = dir ? pkt->dst_port : pkt->src_port;
-	k->port_hi = dir ? pkt->src_port : pkt->dst_port;
-	k->vlan = pkt->vlan_id;
-	k->proto = pkt->l4_proto;
-	k->ip_ver = pkt->ip_ver;
+#pragma GCC unroll 8
+	for (unsigned int i = 0; i < KEY_WORDS; i++)
+		w[i] = load64((const uint8_t *)pkt + 8 * i);
+	x = (unsigned __int128)__builtin_bswap64(w[0]) << 64 | __builtin_bswap64(w[1]);
+	y = (unsigned __int128)__builtin_bswap64(w[2]) << 64 | __builtin_bswap64(w[3]);
+	dir = (unsigned int)(x > y) |
+	      ((unsigned int)(x == y) & (unsigned int)(pkt->src_port > pkt->dst_port));
+	m = -(uint64_t)dir;
+#pragma GCC unroll 2
+	for (unsigned int i = 0; i < 2; i++) {
+		t = (w[i] ^ w[i + 2]) & m;
+		w[i] ^= t;
+		w[i + 2] ^= t;
+	}
+	ports = (w[4] >> psh) & UINT32_MAX;
+	t = (ports >> 16 | ports << 16) & UINT32_MAX; /* the two 16-bit ports exchanged */
+	w[4] ^= ((ports ^ t) & m) << psh;
+	memcpy(k, w, sizeof(w));
 	return dir;
 }
 
@@ -819,10 +893,7 @@ fs_bits(uint8_t flags)
 static inline uint64_t
 mac_word(const uint8_t *mac)
 {
-	uint64_t w = 0;
-
-	memcpy(&w, mac, 6);
-	return w;
+	return load48(mac);
 }
 
 static inline uint32_t
@@ -856,12 +927,17 @@ mac_intern(struct interns *in, const uint8_t *mac)
 	}
 }
 
+
 static inline bool
 shape_of_pkt(const struct shape *sh, const struct tcpw_pkt *pkt)
 {
-	/* parse zeroes the packet first: bytes past n and nvlan are zero on both sides */
-	return memcmp(&sh->hdrs, &pkt->hdrs, sizeof(sh->hdrs)) == 0 && sh->nvlan == pkt->nvlan &&
-	       memcmp(sh->vlans, pkt->vlans, sizeof(sh->vlans)) == 0;
+	/* parse zeroes the packet first: bytes past n and nvlan are zero on both sides; word
+	 * compares without branches (memcmp of 17 and 6 bytes branches on every word) */
+	static_assert(sizeof(sh->hdrs) == 17 && sizeof(sh->vlans) == 6, "shape compare sizes");
+	return ((load64(sh->hdrs.code) ^ load64(pkt->hdrs.code)) |
+		(load64(sh->hdrs.code + 8) ^ load64(pkt->hdrs.code + 8)) |
+		(uint64_t)(sh->hdrs.depth ^ pkt->hdrs.depth) | (uint64_t)(sh->nvlan ^ pkt->nvlan) |
+		(load48(sh->vlans) ^ load48(pkt->vlans))) == 0;
 }
 
 static uint16_t
@@ -1012,7 +1088,7 @@ compact_first(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt 
 }
 
 /* Merge what the record shows of this packet into its direction. */
-static inline void
+static TCPW_ALWAYS_INLINE void
 cold_update(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt *pkt,
 	    uint32_t caplen)
 {
@@ -1079,7 +1155,7 @@ frag_remember(struct tcpw_engine *e, const struct tcpw_pkt *pkt, uint32_t slot, 
 }
 
 /* Count a packet into an existing direction: lastSeen, LRU, counters. */
-static void
+static TCPW_ALWAYS_INLINE void
 dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct tcpw_pkt *pkt,
 	  uint32_t caplen, struct tcpw_ts ts)
 {
@@ -1141,7 +1217,7 @@ struct pkt_ctx {
 	uint8_t v;               /* enum tcpw_verdict */
 };
 
-static inline void
+static TCPW_ALWAYS_INLINE void
 prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen)
 {
 	c->v = (uint8_t)tcpw_parse(frame, caplen, e->p.linktype, &c->pkt);
@@ -1151,7 +1227,7 @@ prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, ui
 	}
 }
 
-static int
+static TCPW_ALWAYS_INLINE int
 packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame,
 	    uint32_t caplen, struct tcpw_ts ts)
 {
@@ -1224,7 +1300,7 @@ packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 }
 
 /* Everything after the sweep: the flow, or the counter that takes the packet. */
-static int
+static TCPW_ALWAYS_INLINE int
 account(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen,
 	struct tcpw_ts ts)
 {
@@ -1258,7 +1334,7 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 	struct pkt_ctx c;
 
 	prepare(e, &c, frame, caplen);
-	tcpw_engine_advance(e, ts);
+	advance(e, ts);
 	return account(e, &c, frame, caplen, ts);
 }
 
@@ -1268,7 +1344,7 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 
 /* The packet's bucket is in cache: prefetch the flow entry and the direction's record data
  * of its first slot (a hint: a sweep may end the pair, and the lookup is made again). */
-static inline __attribute__((always_inline)) void
+static TCPW_ALWAYS_INLINE void
 stage_flow(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t *hint)
 {
 	*hint = c->v == TCPW_PKT_FLOW ? e->index[c->h & e->index_mask] : NIL;
@@ -1281,7 +1357,7 @@ stage_flow(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t *hint)
 
 /* The flow entry is in cache: prefetch the LRU neighbours its direction will be unlinked
  * from. */
-static inline __attribute__((always_inline)) void
+static TCPW_ALWAYS_INLINE void
 stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t hint)
 {
 	const struct flow_dir *d;
@@ -1327,7 +1403,7 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 	for (i = 0; i < n; i++) {
 		if (i + LAG_LINKS < n)
 			stage_links(e, &c[i + LAG_LINKS], hint[i + LAG_LINKS]);
-		tcpw_engine_advance(e, ts[i]);
+		advance(e, ts[i]);
 		if (account(e, &c[i], frames[i], lens[i], ts[i]) != 0)
 			break;
 	}
