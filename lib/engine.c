@@ -410,15 +410,32 @@ key_equal(const struct flow_key *a, const struct flow_key *b)
 	return x == 0;
 }
 
-static uint32_t
+/* A bucket is 0 (empty) or the slot + 1 in the bits of index_mask (2 * pairs - 1 holds
+ * pairs) with the hash's bits above them as a tag: the home bucket is the hash's low bits,
+ * and a probe reads a flow entry only when the tag matches (a mismatch would be a miss of
+ * its own at a million flows, and one the burst did not prefetch). */
+static inline uint32_t
+bucket_of(const struct tcpw_engine *e, uint32_t slot, uint32_t h)
+{
+	return (h & ~e->index_mask) | (slot + 1);
+}
+
+/* The bucket's slot if its tag matches @h, else NIL (empty buckets never match: slot 0). */
+static inline uint32_t
+bucket_slot(const struct tcpw_engine *e, uint32_t v, uint32_t h)
+{
+	return ((v ^ h) & ~e->index_mask) == 0 && v != 0 ? (v & e->index_mask) - 1 : NIL;
+}
+
+static TCPW_ALWAYS_INLINE uint32_t
 index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 {
 	for (uint32_t b = h & e->index_mask;; b = (b + 1) & e->index_mask) {
-		uint32_t s = e->index[b];
+		uint32_t v = e->index[b], s = bucket_slot(e, v, h);
 
-		if (s == NIL)
+		if (v == 0)
 			return NIL;
-		if (e->flows[s].hash == h && key_equal(&e->flows[s].key, k))
+		if (s != NIL && e->flows[s].hash == h && key_equal(&e->flows[s].key, k))
 			return s;
 	}
 }
@@ -428,9 +445,9 @@ index_add(struct tcpw_engine *e, uint32_t slot)
 {
 	uint32_t b = e->flows[slot].hash & e->index_mask;
 
-	while (e->index[b] != NIL)
+	while (e->index[b] != 0)
 		b = (b + 1) & e->index_mask;
-	e->index[b] = slot;
+	e->index[b] = bucket_of(e, slot, e->flows[slot].hash);
 }
 
 /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
@@ -439,11 +456,11 @@ index_del(struct tcpw_engine *e, uint32_t slot)
 {
 	uint32_t b = e->flows[slot].hash & e->index_mask;
 
-	while (e->index[b] != slot)
+	while ((e->index[b] & e->index_mask) != slot + 1)
 		b = (b + 1) & e->index_mask;
-	for (uint32_t j = (b + 1) & e->index_mask; e->index[j] != NIL;
+	for (uint32_t j = (b + 1) & e->index_mask; e->index[j] != 0;
 	     j = (j + 1) & e->index_mask) {
-		uint32_t home = e->flows[e->index[j]].hash & e->index_mask;
+		uint32_t home = e->flows[(e->index[j] & e->index_mask) - 1].hash & e->index_mask;
 
 		/* move j back to b unless its home lies cyclically in (b, j] */
 		if (((j - home) & e->index_mask) >= ((j - b) & e->index_mask)) {
@@ -451,7 +468,7 @@ index_del(struct tcpw_engine *e, uint32_t slot)
 			b = j;
 		}
 	}
-	e->index[b] = NIL;
+	e->index[b] = 0;
 }
 
 /* ---- retiring ------------------------------------------------------------------------ */
@@ -1342,12 +1359,27 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 #define LAG_FLOW 8           /* parsing: bucket prefetched -> read, flow prefetched */
 #define LAG_LINKS 4          /* accounting: flow's links read, neighbours prefetched */
 
+/* Probes stage_flow() makes for a tag that matches (the bucket's line is in cache, the
+ * next one most often too). */
+#define HINT_PROBES 4
+
 /* The packet's bucket is in cache: prefetch the flow entry and the direction's record data
- * of its first slot (a hint: a sweep may end the pair, and the lookup is made again). */
+ * of the first slot whose tag matches (a hint: a sweep may end the pair, and the lookup is
+ * made again). */
 static TCPW_ALWAYS_INLINE void
 stage_flow(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t *hint)
 {
-	*hint = c->v == TCPW_PKT_FLOW ? e->index[c->h & e->index_mask] : NIL;
+	*hint = NIL;
+	if (c->v == TCPW_PKT_FLOW) {
+		uint32_t b = c->h & e->index_mask;
+
+		for (unsigned int i = 0; i < HINT_PROBES && e->index[b] != 0; i++) {
+			*hint = bucket_slot(e, e->index[b], c->h);
+			if (*hint != NIL)
+				break;
+			b = (b + 1) & e->index_mask;
+		}
+	}
 	if (*hint != NIL) {
 		__builtin_prefetch(&e->flows[*hint]);
 		__builtin_prefetch(e->flows[*hint].d, 1);
@@ -1652,7 +1684,6 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	    e->in.macs == NULL || e->in.mac_idx == NULL || e->in.shapes == NULL ||
 	    e->in.shape_idx == NULL || e->frags == NULL)
 		goto fail_free;
-	memset(e->index, 0xff, sizeof(e->index[0]) * 2 * n);
 	/* slots 0, 1, 2... then the last freed: slot numbers depend only on the input */
 	e->free_head = NIL;
 	e->ext_free = NIL;
