@@ -220,9 +220,9 @@ load64(const void *p)
 	return w;
 }
 
-/* The 6 bytes at @p as memcpy() into a zeroed word would leave them, read as 4 + 2 bytes
- * in registers: through a zeroed word on the stack, the 8-byte load that follows the two
- * stores cannot be forwarded from them and waits until they reach the cache. */
+/* The 6 bytes at @p in a word, as memcpy() into a zeroed word leaves them, but built in
+ * registers from a 4- and a 2-byte load: through a word on the stack, the 8-byte load
+ * after the two stores could not be forwarded from them and would wait for the cache. */
 static inline uint64_t
 load48(const void *p)
 {
@@ -400,13 +400,8 @@ key_equal(const struct flow_key *a, const struct flow_key *b)
 	uint64_t x = 0;
 
 #pragma GCC unroll 8
-	for (unsigned int i = 0; i < sizeof(*a); i += 8) {
-		uint64_t u, v;
-
-		memcpy(&u, (const uint8_t *)a + i, 8);
-		memcpy(&v, (const uint8_t *)b + i, 8);
-		x |= u ^ v;
-	}
+	for (unsigned int i = 0; i < sizeof(*a); i += 8)
+		x |= load64((const uint8_t *)a + i) ^ load64((const uint8_t *)b + i);
 	return x == 0;
 }
 
