@@ -614,27 +614,38 @@ int
 tcpw_hdrs_format(const struct tcpw_hdrs *h, char *out, unsigned int len)
 {
 	unsigned int pos = 0;
-	int n;
 
+	/* without snprintf: each flow line has a stack or two */
 	if (len == 0)
 		return -ENOSPC;
-	out[0] = '\0';
 	for (unsigned int i = 0; i < h->n; ) {
 		unsigned int run = 1;
 		uint8_t code = h->code[i];
 		const char *name = code < TCPW_HDR_CODE_MAX && hdr_names[code] != NULL ?
 			hdr_names[code] : "unk";
+		size_t n = strlen(name);
+		char num[8];
+		unsigned int nd = 0;
 
 		while (i + run < h->n && h->code[i + run] == code)
 			run++;
-		if (run > 1)
-			n = snprintf(out + pos, len - pos, "%s%s{%u}", i ? ":" : "", name, run);
-		else
-			n = snprintf(out + pos, len - pos, "%s%s", i ? ":" : "", name);
-		if (n < 0 || (unsigned int)n >= len - pos)
+		for (unsigned int v = run; run > 1 && v > 0; v /= 10) /* "{run}" reversed */
+			num[nd++] = (char)('0' + v % 10);
+		/* ":" + name + "{" + digits + "}" + the final '\0' must fit */
+		if ((i ? 1 : 0) + n + (nd ? nd + 2 : 0) + 1 > len - pos)
 			return -ENOSPC;
+		if (i)
+			out[pos++] = ':';
+		memcpy(out + pos, name, n);
 		pos += (unsigned int)n;
+		if (nd) {
+			out[pos++] = '{';
+			while (nd > 0)
+				out[pos++] = num[--nd];
+			out[pos++] = '}';
+		}
 		i += run;
 	}
+	out[pos] = '\0';
 	return (int)pos;
 }

@@ -113,6 +113,21 @@ finish(struct out *o)
 const char *
 tcpw_ip_format(uint8_t ip_ver, const uint8_t *ip, char *out, size_t len)
 {
+	if (ip_ver != 6 && len >= INET_ADDRSTRLEN) { /* inet_ntop's "%u.%u.%u.%u", no printf */
+		char *p = out;
+
+		for (unsigned int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			if (ip[i] >= 100)
+				*p++ = (char)('0' + ip[i] / 100);
+			if (ip[i] >= 10)
+				*p++ = (char)('0' + ip[i] / 10 % 10);
+			*p++ = (char)('0' + ip[i] % 10);
+		}
+		*p = '\0';
+		return out;
+	}
 	if (inet_ntop(ip_ver == 6 ? AF_INET6 : AF_INET, ip, out, (socklen_t)len) == NULL)
 		snprintf(out, len, "-");
 	return out;

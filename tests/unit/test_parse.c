@@ -486,6 +486,11 @@ test_vlan_deep_stack(void **state)
 	assert_int_equal(p.hdrs.n, TCPW_HDR_MAX);
 	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, sizeof(buf)), 12);
 	assert_string_equal(buf, "eth:vlan{14}");
+	/* 12 characters and the '\0' fit in 13 bytes, not in 12 (nor in 5: no cut text) */
+	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, 13), 12);
+	assert_string_equal(buf, "eth:vlan{14}");
+	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, 12), -ENOSPC);
+	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, 5), -ENOSPC);
 }
 
 static void

@@ -5,6 +5,7 @@
  * at every too-small length, and packet-file lines for a TCP packet with an escaped payload
  * and for a non-TCP packet with empty tcpWinTMT columns.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,16 @@ test_ip_format(void **state)
 			    "fe80::21a:2bff:fe3c:4d5e");
 	/* Too small for the address: "-" instead of a cut address. */
 	assert_string_equal(tcpw_ip_format(4, IP4_A, buf, 8), "-");
+	/* IPv4 is formatted without inet_ntop: the same text for every byte value, in every
+	 * position */
+	for (unsigned int v = 0; v < 256; v++) {
+		const uint8_t ip[4] = { (uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v * 7), (uint8_t)v };
+		char want[INET_ADDRSTRLEN];
+
+		assert_non_null(inet_ntop(AF_INET, ip, want, sizeof(want)));
+		assert_string_equal(tcpw_ip_format(4, ip, buf, sizeof(buf)), want);
+		assert_string_equal(tcpw_ip_format(4, ip, buf, INET_ADDRSTRLEN), want);
+	}
 }
 
 int
