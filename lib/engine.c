@@ -415,21 +415,22 @@ bucket_of(const struct tcpw_engine *e, uint32_t slot, uint32_t h)
 	return (h & ~e->index_mask) | (slot + 1);
 }
 
-/* The bucket's slot if its tag matches @h, else NIL (empty buckets never match: slot 0). */
+/* The slot of non-empty bucket @v if its tag matches @h, else NIL. */
 static inline uint32_t
 bucket_slot(const struct tcpw_engine *e, uint32_t v, uint32_t h)
 {
-	return ((v ^ h) & ~e->index_mask) == 0 && v != 0 ? (v & e->index_mask) - 1 : NIL;
+	return ((v ^ h) & ~e->index_mask) == 0 ? (v & e->index_mask) - 1 : NIL;
 }
 
 static TCPW_ALWAYS_INLINE uint32_t
 index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 {
 	for (uint32_t b = h & e->index_mask;; b = (b + 1) & e->index_mask) {
-		uint32_t v = e->index[b], s = bucket_slot(e, v, h);
+		uint32_t v = e->index[b], s;
 
 		if (v == 0)
 			return NIL;
+		s = bucket_slot(e, v, h);
 		if (s != NIL && e->flows[s].hash == h && key_equal(&e->flows[s].key, k))
 			return s;
 	}
@@ -1225,6 +1226,9 @@ struct pkt_ctx {
 	struct tcpw_pkt pkt;
 	struct flow_key k;
 	uint32_t h;
+	uint32_t hint;           /* the slot of the first bucket whose tag matches, or NIL: the
+				  * burst prefetched it, the lookup tries it first (a hint only:
+				  * a sweep may have ended that pair since) */
 	uint8_t dir;
 	uint8_t v;               /* enum tcpw_verdict */
 };
@@ -1232,6 +1236,7 @@ struct pkt_ctx {
 static TCPW_ALWAYS_INLINE void
 prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen)
 {
+	c->hint = NIL;
 	c->v = (uint8_t)tcpw_parse(frame, caplen, e->p.linktype, &c->pkt);
 	if (c->v == TCPW_PKT_FLOW || c->v == TCPW_PKT_FRAG) {
 		c->dir = (uint8_t)make_key(&c->pkt, &c->k);
@@ -1245,8 +1250,12 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 {
 	const struct tcpw_pkt *pkt = &c->pkt;
 	unsigned int dir = c->dir;
-	uint32_t h = c->h;
-	uint32_t slot = index_find(e, &c->k, h);
+	uint32_t h = c->h, slot = c->hint;
+
+	/* a pair in the index with this key is the pair: keys are unique there */
+	if (slot == NIL || e->flows[slot].in_use != 1 || e->flows[slot].hash != h ||
+	    !key_equal(&e->flows[slot].key, &c->k))
+		slot = index_find(e, &c->k, h);
 	struct flow *f;
 	struct flow_dir *d;
 	double iat_s = 0;
@@ -1362,31 +1371,31 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
  * of the first slot whose tag matches (a hint: a sweep may end the pair, and the lookup is
  * made again). */
 static TCPW_ALWAYS_INLINE void
-stage_flow(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t *hint)
+stage_flow(const struct tcpw_engine *e, struct pkt_ctx *c)
 {
-	*hint = NIL;
 	if (c->v == TCPW_PKT_FLOW) {
 		uint32_t b = c->h & e->index_mask;
 
 		for (unsigned int i = 0; i < HINT_PROBES && e->index[b] != 0; i++) {
-			*hint = bucket_slot(e, e->index[b], c->h);
-			if (*hint != NIL)
+			c->hint = bucket_slot(e, e->index[b], c->h);
+			if (c->hint != NIL)
 				break;
 			b = (b + 1) & e->index_mask;
 		}
 	}
-	if (*hint != NIL) {
-		__builtin_prefetch(&e->flows[*hint]);
-		__builtin_prefetch(e->flows[*hint].d, 1);
-		__builtin_prefetch(&e->cold[*hint * 2 + c->dir], 1);
+	if (c->hint != NIL) {
+		__builtin_prefetch(&e->flows[c->hint]);
+		__builtin_prefetch(e->flows[c->hint].d, 1);
+		__builtin_prefetch(&e->cold[c->hint * 2 + c->dir], 1);
 	}
 }
 
 /* The flow entry is in cache: prefetch the LRU neighbours its direction will be unlinked
  * from. */
 static TCPW_ALWAYS_INLINE void
-stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c, uint32_t hint)
+stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c)
 {
+	uint32_t hint = c->hint;
 	const struct flow_dir *d;
 
 	/* the hint's pair may have ended since (its links are then list links of another kind) */
@@ -1409,7 +1418,6 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 		    const struct tcpw_ts *ts, unsigned int n)
 {
 	struct pkt_ctx c[TCPW_ENGINE_BURST];
-	uint32_t hint[TCPW_ENGINE_BURST]; /* first slot of each packet's bucket: a hint only */
 	unsigned int i;
 
 	if (n > TCPW_ENGINE_BURST)
@@ -1421,15 +1429,15 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 		if (c[i].v == TCPW_PKT_FLOW)
 			__builtin_prefetch(&e->index[c[i].h & e->index_mask]);
 		if (i >= LAG_FLOW)
-			stage_flow(e, &c[i - LAG_FLOW], &hint[i - LAG_FLOW]);
+			stage_flow(e, &c[i - LAG_FLOW]);
 	}
 	for (i = n > LAG_FLOW ? n - LAG_FLOW : 0; i < n; i++)
-		stage_flow(e, &c[i], &hint[i]);
+		stage_flow(e, &c[i]);
 	for (i = 0; i < n && i < LAG_LINKS; i++)
-		stage_links(e, &c[i], hint[i]);
+		stage_links(e, &c[i]);
 	for (i = 0; i < n; i++) {
 		if (i + LAG_LINKS < n)
-			stage_links(e, &c[i + LAG_LINKS], hint[i + LAG_LINKS]);
+			stage_links(e, &c[i + LAG_LINKS]);
 		advance(e, ts[i]);
 		if (account(e, &c[i], frames[i], lens[i], ts[i]) != 0)
 			break;
