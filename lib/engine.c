@@ -163,8 +163,8 @@ struct frag_entry {
 struct handler {
 	float timeout_s;
 	uint32_t node;             /* sentinel node id */
-	int64_t younger_us;        /* younger_us(timeout_s), older_us(timeout_s) */
-	int64_t older_us;
+	int64_t younger_us;        /* margin_us(timeout_s, -1) */
+	int64_t older_us;          /* margin_us(timeout_s, +1) */
 	int64_t due_us;            /* no direction after the sentinel can be due for this walk
 				    * before this (while time only moves forward); INT64_MIN:
 				    * unknown */
@@ -175,7 +175,7 @@ struct tcpw_engine {
 	uint64_t hash_key[KEY_WORDS]; /* from p.hash_seed */
 	uint32_t npairs;
 	uint32_t index_mask;       /* index has 2 * pairs buckets: load factor <= 0.5 */
-	uint32_t *index;           /* bucket -> slot, NIL if empty */
+	uint32_t *index;           /* bucket -> tag | slot + 1, 0 if empty (bucket_of()) */
 	struct flow *flows;
 	struct flow_cold *cold;    /* [slot * 2 + dir] */
 	struct flow_ext *ext;      /* 2 * pairs entries, used in order, then from the free list */
@@ -495,31 +495,32 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 
 /* Float keeps 24 bits: the float age of a gap can be off by gap * 2^-24 (and the
  * subtraction by a little more); 2^-20 of the timeout plus 2 us is a safe margin. A gap
- * below younger_us(t) is surely younger than t, one from older_us(t) on surely not. */
+ * below margin_us(t, -1) is surely younger than t, one from margin_us(t, +1) on surely not.
+ * A timeout no gap can reach (gaps stay below 2^32 s) gives INT64_MAX / 2, which a time
+ * can still be added to. */
 static inline int64_t
-younger_us(float t)
+margin_us(float t, int side)
 {
-	double us = (double)t * (1e6 * (1.0 - 1.0 / (1 << 20)));
+	double us = (double)t * (1e6 * (1.0 + side / (double)(1 << 20)));
 
-	return us < 9e18 ? (int64_t)us - 2 : INT64_MAX; /* no gap reaches a timeout that long */
+	return us < 9e18 ? (int64_t)us + 2 * side : INT64_MAX / 2;
 }
 
-static inline int64_t
-older_us(float t)
+/* age_s(now, then) >= t, @p gap being gap_us(now, then), @p younger and @p older t's
+ * margins: the float age (and its division) only in the narrow band between them. */
+static inline bool
+aged_m(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t,
+       int64_t younger, int64_t older)
 {
-	double us = (double)t * (1e6 * (1.0 + 1.0 / (1 << 20)));
-
-	return us < 9e18 ? (int64_t)us + 2 : INT64_MAX;
+	if (gap < younger)
+		return false;
+	return gap >= older || age_s(e->now, then) >= t;
 }
 
-/* age_s(now, then) >= t, @p gap being gap_us(now, then): the float age (and its division)
- * only in the narrow band where the margins cannot tell. */
 static inline bool
 aged(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t)
 {
-	if (gap < younger_us(t))
-		return false;
-	return gap >= older_us(t) || age_s(e->now, then) >= t;
+	return aged_m(e, then, gap, t, margin_us(t, -1), margin_us(t, 1));
 }
 
 static inline bool
@@ -552,8 +553,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		}
 		f = &e->flows[node_slot(p)];
 		gap = gap_us(e->now, f->d[p & 1].last);
-		if (gap < h->younger_us ||
-		    (gap < h->older_us && age_s(e->now, f->d[p & 1].last) < h->timeout_s))
+		if (!aged_m(e, f->d[p & 1].last, gap, h->timeout_s, h->younger_us, h->older_us))
 			break;
 		walk_prefetch(e, p);
 		nxt = *node_next(e, p);
@@ -648,8 +648,8 @@ handler_add(struct tcpw_engine *e, float t)
 	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
 		e->handlers[i] = e->handlers[i - 1];
 	e->handlers[i].timeout_s = t;
-	e->handlers[i].younger_us = younger_us(t);
-	e->handlers[i].older_us = older_us(t);
+	e->handlers[i].younger_us = margin_us(t, -1);
+	e->handlers[i].older_us = margin_us(t, 1);
 	e->handlers[i].node = node_of(e->npairs + e->nhandlers / 2, e->nhandlers & 1);
 	e->handlers[i].due_us = INT64_MIN;
 	e->sweep_due_us = INT64_MIN;
@@ -903,12 +903,6 @@ fs_bits(uint8_t flags)
 	return fs;
 }
 
-static inline uint64_t
-mac_word(const uint8_t *mac)
-{
-	return load48(mac);
-}
-
 static inline uint32_t
 mix32(uint64_t w)
 {
@@ -923,7 +917,7 @@ static uint16_t
 mac_intern(struct interns *in, const uint8_t *mac)
 {
 	const uint32_t mask = 2 * (MAC_IDS + 1) - 1;
-	uint64_t w = mac_word(mac);
+	uint64_t w = load48(mac);
 
 	for (uint32_t b = mix32(w) & mask;; b = (b + 1) & mask) {
 		uint16_t id = in->mac_idx[b];
@@ -939,7 +933,6 @@ mac_intern(struct interns *in, const uint8_t *mac)
 			return (uint16_t)(id - 1);
 	}
 }
-
 
 static inline bool
 shape_of_pkt(const struct shape *sh, const struct tcpw_pkt *pkt)
@@ -986,7 +979,7 @@ static void
 add_mac(uint8_t macs[][6], uint8_t *n, const uint8_t *mac)
 {
 	for (unsigned int i = 0; i < *n; i++)
-		if (mac_word(macs[i]) == mac_word(mac))
+		if (load48(macs[i]) == load48(mac))
 			return;
 	if (*n < TCPW_REC_MACS)
 		memcpy(macs[(*n)++], mac, 6);
@@ -1076,8 +1069,8 @@ compact_same(const struct tcpw_engine *e, const struct flow_cold *c, const struc
 		return false;
 	return !pkt->has_mac ||
 	       (c->mac[0] != ID_NONE && c->mac[1] != ID_NONE &&
-		e->in.macs[c->mac[0]] == mac_word(pkt->src_mac) &&
-		e->in.macs[c->mac[1]] == mac_word(pkt->dst_mac));
+		e->in.macs[c->mac[0]] == load48(pkt->src_mac) &&
+		e->in.macs[c->mac[1]] == load48(pkt->dst_mac));
 }
 
 /* The first packet of a direction in compact form; false if an intern table is full. */
@@ -1251,16 +1244,15 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	const struct tcpw_pkt *pkt = &c->pkt;
 	unsigned int dir = c->dir;
 	uint32_t h = c->h, slot = c->hint;
-
-	/* a pair in the index with this key is the pair: keys are unique there */
-	if (slot == NIL || e->flows[slot].in_use != 1 || e->flows[slot].hash != h ||
-	    !key_equal(&e->flows[slot].key, &c->k))
-		slot = index_find(e, &c->k, h);
 	struct flow *f;
 	struct flow_dir *d;
 	double iat_s = 0;
 	bool examined;
 
+	/* a pair in the index with this key is the pair: keys are unique there */
+	if (slot == NIL || e->flows[slot].in_use != 1 || e->flows[slot].hash != h ||
+	    !key_equal(&e->flows[slot].key, &c->k))
+		slot = index_find(e, &c->k, h);
 	if (slot == NIL) {
 		slot = pair_create(e, &c->k, h);
 		if (slot == NIL)

@@ -632,8 +632,10 @@ tcpw_hdrs_format(const struct tcpw_hdrs *h, char *out, unsigned int len)
 		for (unsigned int v = run; run > 1 && v > 0; v /= 10) /* "{run}" reversed */
 			num[nd++] = (char)('0' + v % 10);
 		/* ":" + name + "{" + digits + "}" + the final '\0' must fit */
-		if ((i ? 1 : 0) + n + (nd ? nd + 2 : 0) + 1 > len - pos)
+		if ((i ? 1 : 0) + n + (nd ? nd + 2 : 0) + 1 > len - pos) {
+			out[0] = '\0'; /* nothing cut: an empty string */
 			return -ENOSPC;
+		}
 		if (i)
 			out[pos++] = ':';
 		memcpy(out + pos, name, n);

@@ -1074,6 +1074,28 @@ test_lone_and_udp_timeouts(void **state)
 	ctx_free(c);
 }
 
+/* A timeout no gap can reach (the API takes any positive float, +inf too) never ends a
+ * flow, and the walk's due time built on it stays representable (the UBSan build checks the
+ * arithmetic). */
+static void
+test_unreachable_timeout(void **state)
+{
+	struct ctx *c = ctx_new(8);
+	struct tcpw_tmt tmt = tmt_tutorial;
+
+	(void)state;
+	tmt.bgn_s = tmt.est_s = tmt.abrt_s = INFINITY;
+	assert_int_equal(tcpw_engine_set_timeouts(c->e, &tmt, 1e13f), 0);
+	feed(c, UDP(3000, 0, HA, 40000, HB, 53, 30));
+	feed(c, UDP(3000, 200000, HB, 53, HA, 40000, 60));
+	feed(c, UDP(2000000000, 0, HA, 7, HB, 7, 1));       /* 63 years later */
+	feed(c, UDP(4000000000u, 0, HA, 8, HB, 8, 1));
+	/* 63 and 127 years idle: no walk ends a flow whose timeout is 1e13 s */
+	assert_int_equal(c->nrec, 0);
+	finish(c);
+	ctx_free(c);
+}
+
 /* ---- 7. reverse abort ---------------------------------------------------------------- */
 
 static void
@@ -1897,6 +1919,7 @@ main(void)
 		cmocka_unit_test_teardown(test_boundary_abrt_across_second, teardown),
 		cmocka_unit_test_teardown(test_pair_needs_both_expired, teardown),
 		cmocka_unit_test_teardown(test_lone_and_udp_timeouts, teardown),
+		cmocka_unit_test_teardown(test_unreachable_timeout, teardown),
 		cmocka_unit_test_teardown(test_reverse_abort, teardown),
 		cmocka_unit_test_teardown(test_abort_without_reverse, teardown),
 		cmocka_unit_test_teardown(test_accounting, teardown),

@@ -490,7 +490,9 @@ test_vlan_deep_stack(void **state)
 	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, 13), 12);
 	assert_string_equal(buf, "eth:vlan{14}");
 	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, 12), -ENOSPC);
+	assert_string_equal(buf, "");
 	assert_int_equal(tcpw_hdrs_format(&p.hdrs, buf, 5), -ENOSPC);
+	assert_string_equal(buf, "");
 }
 
 static void
