@@ -68,14 +68,11 @@ struct flow_dir {
 	uint32_t prev;             /* LRU: older node */
 	uint32_t next;             /* LRU: newer node; retired FIFO link in d[0] */
 	struct tcpw_twin twin;     /* 6 bytes */
-	uint8_t present;           /* DIR_PRESENT: this direction has seen a packet;
-				    * DIR_OUT_OF_ORDER: last set while time ran backwards */
+	uint8_t present;           /* this direction has seen a packet */
 	uint8_t inverted;          /* carries the B bit (L3FLOWINVERT) */
 	uint32_t pkts;
 };
 static_assert(sizeof(struct flow_dir) == 32, "flow_dir is 32 bytes");
-#define DIR_PRESENT 1
-#define DIR_OUT_OF_ORDER 2
 
 /* A flow pair in two cache lines (the table is line-aligned): the lookup line (key 40 +
  * index 8 + hash 4 + state 4 + touch-ring positions 8) and the direction line (2 x 32),
@@ -165,9 +162,9 @@ struct handler {
 	uint32_t node;             /* sentinel node id */
 	int64_t younger_us;        /* margin_us(timeout_s, -1) */
 	int64_t older_us;          /* margin_us(timeout_s, +1) */
-	int64_t due_us;            /* no direction after the sentinel can be due for this walk
-				    * before this (while time only moves forward); INT64_MIN:
-				    * unknown */
+	int64_t due_us;            /* this walk can find nothing before this (while time only
+				    * moves forward and its first direction stays: see
+				    * first_moved()); INT64_MIN: unknown */
 };
 
 struct tcpw_engine {
@@ -201,9 +198,6 @@ struct tcpw_engine {
 	int64_t now_us;            /* now, in microseconds */
 	int64_t max_now_us;        /* latest time seen */
 	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
-	uint32_t out_of_order;     /* directions in memory with DIR_OUT_OF_ORDER: while any is,
-				    * the LRU list is not ordered by lastSeen and the handlers'
-				    * due times do not hold */
 	bool emergency;            /* above the high-water mark, not yet back below low water */
 	uint32_t low_water;
 	int64_t emergency_us;
@@ -319,11 +313,31 @@ node_next(struct tcpw_engine *e, uint32_t n)
 	return &node_dir(e, n)->next;
 }
 
+/*
+ * Direction @n, the first direction after the sentinel (or run of sentinels) ending at @p,
+ * leaves its place: each of those walks' due time was its lastSeen plus the margin, and the
+ * direction now first may be older (it was touched while time ran backwards), so they are
+ * unknown until the walks look again. While a walk's first direction stays, nothing it
+ * could find is due before that time: the walk stops at that direction until it ages.
+ */
+static void
+first_moved(struct tcpw_engine *e, uint32_t p)
+{
+	for (; !is_flow_node(e, p) && p != e->head; p = *node_prev(e, p)) {
+		for (unsigned int i = 0; i < e->nhandlers; i++)
+			if (e->handlers[i].node == p)
+				e->handlers[i].due_us = INT64_MIN;
+		e->sweep_due_us = INT64_MIN;
+	}
+}
+
 static inline void
 lru_unlink(struct tcpw_engine *e, uint32_t n)
 {
 	uint32_t p = *node_prev(e, n), x = *node_next(e, n);
 
+	if (unlikely(!is_flow_node(e, p)) && is_flow_node(e, n))
+		first_moved(e, p);
 	*node_next(e, p) = x;
 	*node_prev(e, x) = p;
 }
@@ -478,7 +492,6 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 		if (f->d[d].present) {
 			lru_unlink(e, node_of(slot, d));
 			e->st.flows_in_mem--;
-			e->out_of_order -= (f->d[d].present & DIR_OUT_OF_ORDER) != 0;
 		}
 	}
 	index_del(e, slot);
@@ -574,11 +587,11 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		lru_unlink(e, h->node);
 		lru_insert_before(e, h->node, p);
 	}
-	/* Valid while time only moves forward: a direction is touched (moved to the head) or
-	 * created at the head, so everything after the sentinel was last seen at or after p;
-	 * and nothing can become due while the time stays what it was (the walk stopped at a
-	 * direction younger than the timeout, as everything after it is). */
-	if (!e->monotonic || e->out_of_order > 0) {
+	/* The walk stopped at p, younger than the timeout: it does nothing before p is old
+	 * enough, for as long as p stays its first direction (first_moved() says when not).
+	 * With nothing after the sentinel, a direction put there later is last seen at or
+	 * after now, while time only moves forward. */
+	if (!e->monotonic) {
 		h->due_us = INT64_MIN;
 	} else {
 		h->due_us = (p == e->head ? e->now_us : ts_us(node_dir(e, p)->last)) +
@@ -593,10 +606,12 @@ sweep(struct tcpw_engine *e)
 {
 	int64_t due = INT64_MAX;
 
+	for (unsigned int i = 0; i < e->nhandlers; i++)
+		sweep_handler(e, &e->handlers[i]);
+	/* after all the walks: one's retirements can move another's first direction */
 	for (unsigned int i = 0; i < e->nhandlers; i++) {
-		struct handler *h = &e->handlers[i];
+		const struct handler *h = &e->handlers[i];
 
-		sweep_handler(e, h);
 		if (h->due_us == INT64_MIN)
 			due = INT64_MIN;
 		else if (due != INT64_MIN && h->due_us < due)
@@ -612,8 +627,8 @@ advance(struct tcpw_engine *e, struct tcpw_ts ts)
 	e->now_us = ts_us(ts);
 	if (e->now_us < e->max_now_us) {
 		/* time went back: the handlers' shortcuts no longer hold, not until time is past
-		 * everything seen before, and not while a direction touched meanwhile is in
-		 * memory (note_order()) */
+		 * everything seen before (directions touched meanwhile are last seen before
+		 * directions ahead of them in the list: first_moved()) */
 		if (e->monotonic)
 			for (unsigned int i = 0; i < e->nhandlers; i++)
 				e->handlers[i].due_us = INT64_MIN;
@@ -845,22 +860,6 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 	return slot;
 }
 
-/* A direction touched while time runs backwards (now < the latest time seen) goes to the
- * newest end of the LRU list with a lastSeen older than directions before it. The
- * handlers' due times assume the list is ordered by lastSeen (a walk stops at the first
- * direction too young, and nothing after it can be older), so they are not used while any
- * such direction is in memory; it stops counting once touched again in order or ended. */
-static inline void
-note_order(struct tcpw_engine *e, struct flow_dir *d)
-{
-	uint8_t ooo = e->monotonic ? 0 : DIR_OUT_OF_ORDER;
-
-	if ((d->present & DIR_OUT_OF_ORDER) != ooo) {
-		e->out_of_order += ooo ? 1u : UINT32_MAX; /* +1 or -1 */
-		d->present = (uint8_t)(DIR_PRESENT | ooo);
-	}
-}
-
 static void
 dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct tcpw_pkt *pkt,
 	   struct tcpw_ts ts)
@@ -875,8 +874,7 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 		d->inverted = first_is_inverted(pkt);
 		f->first_dir = (uint8_t)dir;
 	}
-	d->present = DIR_PRESENT;
-	note_order(e, d);
+	d->present = 1;
 	d->timeout_s = e->p.flow_timeout_s;
 	d->last = ts;
 	e->cold[slot * 2 + dir].first = ts;
@@ -1180,7 +1178,6 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		}
 	}
 	d->last = ts;
-	note_order(e, d);
 	d->pkts++;
 	cold_update(e, c, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
