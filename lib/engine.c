@@ -436,6 +436,13 @@ bucket_slot(const struct tcpw_engine *e, uint32_t v, uint32_t h)
 	return ((v ^ h) & ~e->index_mask) == 0 ? (v & e->index_mask) - 1 : NIL;
 }
 
+/* Slot @s holds the pair of key @k (hash @h), if it is in the index. */
+static inline bool
+slot_has_key(const struct tcpw_engine *e, uint32_t s, const struct flow_key *k, uint32_t h)
+{
+	return e->flows[s].hash == h && key_equal(&e->flows[s].key, k);
+}
+
 static TCPW_ALWAYS_INLINE uint32_t
 index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 {
@@ -445,7 +452,7 @@ index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 		if (v == 0)
 			return NIL;
 		s = bucket_slot(e, v, h);
-		if (s != NIL && e->flows[s].hash == h && key_equal(&e->flows[s].key, k))
+		if (s != NIL && slot_has_key(e, s, k, h))
 			return s;
 	}
 }
@@ -530,10 +537,11 @@ aged_m(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t,
 	return gap >= older || age_s(e->now, then) >= t;
 }
 
+/* The same for any timeout: the upper margin only when the lower one does not settle it. */
 static inline bool
 aged(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t)
 {
-	return aged_m(e, then, gap, t, margin_us(t, -1), margin_us(t, 1));
+	return gap >= margin_us(t, -1) && aged_m(e, then, gap, t, INT64_MIN, margin_us(t, 1));
 }
 
 static inline bool
@@ -1247,8 +1255,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	bool examined;
 
 	/* a pair in the index with this key is the pair: keys are unique there */
-	if (slot == NIL || e->flows[slot].in_use != 1 || e->flows[slot].hash != h ||
-	    !key_equal(&e->flows[slot].key, &c->k))
+	if (slot == NIL || e->flows[slot].in_use != 1 || !slot_has_key(e, slot, &c->k, h))
 		slot = index_find(e, &c->k, h);
 	if (slot == NIL) {
 		slot = pair_create(e, &c->k, h);
