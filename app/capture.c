@@ -16,10 +16,6 @@
  * link type: a pcap_t has one link type, so it stops reading there. */
 #define MIXED_LINKTYPES "different from the type of the first interface"
 
-/* libpcap's largest caplen (pcap-common.c max_snaplen_for_dlt) for every link type the
- * engine parses; a larger one is damage (sf-pcap.c pcap_next_packet). */
-#define MAX_SNAPLEN 262144u
-
 /* Map @path if it is a classic pcap file (version 2.4, microsecond or nanosecond magic, either
  * byte order) of a link type the engine parses, with the snapshot length libpcap (@p) took. */
 static int
@@ -68,60 +64,66 @@ capture_map_close(struct capture_map *cm)
 	cm->base = NULL;
 }
 
+bool
+capture_map_damage(const struct capture_map *cm, uint64_t off, char *msg, size_t len)
+{
+	uint32_t caplen;
+	uint64_t got;
+
+	msg[0] = '\0';
+	if (off >= cm->size)
+		return false;
+	if (cm->size - off < 16) {
+		snprintf(msg, len, "truncated dump file; tried to read 16 header bytes, only got "
+			 "%u", (unsigned int)(cm->size - off));
+		return true;
+	}
+	caplen = capture_rd32(cm->base + off + 8, cm->swap);
+	if (caplen > CAPTURE_MAX_SNAPLEN) {
+		if (caplen > cm->snaplen)
+			snprintf(msg, len, "invalid packet capture length %u, bigger than snaplen "
+				 "of %u", caplen, cm->snaplen);
+		else
+			snprintf(msg, len, "invalid packet capture length %u, bigger than maximum "
+				 "of %u", caplen, CAPTURE_MAX_SNAPLEN);
+		return true;
+	}
+	/* libpcap reads min(caplen, snaplen) bytes, then skips the rest; either read cut
+	 * short is damage, reported with what it got */
+	got = cm->size - off - 16;
+	snprintf(msg, len, "truncated dump file; tried to read %u captured bytes, only got %u",
+		 caplen > cm->snaplen && got < cm->snaplen ? cm->snaplen : caplen,
+		 (unsigned int)got);
+	return true;
+}
+
 /*
  * Count a classic pcap file by walking its record headers in the mapped file, stopping
- * where libpcap's reader (sf-pcap.c, 1.10) would: a header or data cut short, or a caplen
- * above the maximum. Reading every packet through libpcap cost a fifth of a whole offline
- * run (the data copied twice, for nothing). Returns -1 to leave the file to libpcap:
- * pcapng, other magics and versions, link types the engine does not parse. With @keep the
- * mapping is handed over instead of unmapped (-R reads the records from it).
+ * where libpcap's reader would (capture_map_record()). Reading every packet through
+ * libpcap cost a fifth of a whole offline run (the data copied twice, for nothing).
+ * Returns -1 to leave the file to libpcap: pcapng, other magics and versions, link types
+ * the engine does not parse. With @keep (-R) the mapping is handed over instead, uncounted.
  */
 static int
 count_classic(const char *path, pcap_t *p, struct capture_info *ci, struct capture_map *keep)
 {
 	struct capture_map cm;
-	uint64_t off = CAPTURE_FILE_HEADER;
+	uint64_t off = CAPTURE_FILE_HEADER, next, stamp;
+	const uint8_t *data;
+	uint32_t len;
 
 	if (map_classic(path, p, ci->linktype, &cm) != 0)
 		return -1;
-	while (off < cm.size) {
-		uint32_t caplen;
-
-		if (cm.size - off < 16) {
-			snprintf(ci->damage, sizeof(ci->damage), "truncated dump file; tried to "
-				 "read 16 header bytes, only got %u", (unsigned int)(cm.size - off));
-			break;
-		}
-		caplen = capture_rd32(cm.base + off + 8, cm.swap);
-		if (caplen > MAX_SNAPLEN) {
-			if (caplen > cm.snaplen)
-				snprintf(ci->damage, sizeof(ci->damage), "invalid packet capture "
-					 "length %u, bigger than snaplen of %u", caplen,
-					 cm.snaplen);
-			else
-				snprintf(ci->damage, sizeof(ci->damage), "invalid packet capture "
-					 "length %u, bigger than maximum of %u", caplen, MAX_SNAPLEN);
-			break;
-		}
-		if (cm.size - off - 16 < caplen) {
-			/* libpcap reads min(caplen, snaplen) bytes, then skips the rest; either
-			 * read cut short is damage, reported with what it got */
-			uint64_t got = cm.size - off - 16;
-
-			snprintf(ci->damage, sizeof(ci->damage), "truncated dump file; tried to "
-				 "read %u captured bytes, only got %u",
-				 caplen > cm.snaplen && got < cm.snaplen ? cm.snaplen : caplen,
-				 (unsigned int)got);
-			break;
-		}
-		off += 16 + (uint64_t)caplen;
+	if (keep != NULL) {
+		*keep = cm;
+		return 0;
+	}
+	while ((next = capture_map_record(&cm, off, &data, &len, &stamp)) != 0) {
+		off = next;
 		ci->packets++;
 	}
-	ci->damaged = ci->damage[0] != '\0';
-	if (keep != NULL)
-		*keep = cm;
-	else
-		capture_map_close(&cm);
+	ci->damaged = capture_map_damage(&cm, off, ci->damage, sizeof(ci->damage));
+	capture_map_close(&cm);
 	return 0;
 }
 

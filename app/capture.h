@@ -8,6 +8,7 @@
 #define TCPW_APP_CAPTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct capture_info {
@@ -25,7 +26,8 @@ struct capture_map;
  * -R (@cm not NULL): the file must also be a classic pcap file of a link type the engine
  * parses (anything else is an error that points to -r), and is left mapped in @cm for
  * reading its records in place; its path may hold a ',' (no DPDK device argument carries
- * it). */
+ * it). Its records are not counted here: the reader takes them until capture_map_record()
+ * finds the end or damage, in one pass over the file instead of two. */
 int capture_scan_map(const char *path, struct capture_info *ci, struct capture_map *cm,
 		     char *err, unsigned int errlen);
 
@@ -56,13 +58,19 @@ capture_rd32(const uint8_t *p, bool swap)
 	return swap ? __builtin_bswap32(v) : v;
 }
 
+/* libpcap's largest caplen (pcap-common.c max_snaplen_for_dlt) for every link type the
+ * engine parses; a larger one is damage (sf-pcap.c pcap_next_packet). */
+#define CAPTURE_MAX_SNAPLEN 262144u
+
 /*
  * The record at @off, as net_pcap would deliver it: its bytes cut to the snapshot length
  * (libpcap's rule), and its time stamp as net_pcap computes it from libpcap's header (both
  * fields read as signed 32 bits, nanoseconds divided down to microseconds; see pcap_us()
- * in lcore_rx.c for what becomes of it). Returns the offset of the next record. The caller
- * reads only the records capture_scan_map() counted; should the file be rewritten in place
- * meanwhile, nothing is read past the mapping (truncating it is another matter: SIGBUS).
+ * in lcore_rx.c for what becomes of it). Returns the offset of the next record, or 0 where
+ * libpcap's reader (sf-pcap.c, 1.10) stops: at the end of the file, or at damage (a header
+ * or data cut short, a caplen above the maximum; capture_map_damage() words it). Nothing
+ * is read past the mapping, even if the file is rewritten in place meanwhile (truncating
+ * it is another matter: SIGBUS).
  */
 static inline uint64_t
 capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **data,
@@ -72,18 +80,16 @@ capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **d
 	int64_t sec, frac;
 	uint32_t caplen;
 
-	if (cm->size < 16 || off > cm->size - 16) { /* the file changed under the mapping */
-		*data = cm->base;
-		*len = 0;
-		*stamp = 0;
-		return cm->size;
-	}
+	*data = cm->base;
+	*len = 0;
+	*stamp = 0;
+	if (off > cm->size || cm->size - off < 16)
+		return 0;
+	caplen = capture_rd32(h + 8, cm->swap);
+	if (caplen > CAPTURE_MAX_SNAPLEN || caplen > cm->size - off - 16)
+		return 0;
 	sec = (int32_t)capture_rd32(h, cm->swap);
 	frac = (int32_t)capture_rd32(h + 4, cm->swap);
-	caplen = capture_rd32(h + 8, cm->swap);
-	if (caplen > cm->size - off - 16)
-		caplen = (uint32_t)(cm->size - off - 16);
-
 	if (cm->nano)
 		frac /= 1000;
 	*stamp = (uint64_t)sec * 1000000 + (uint64_t)frac;
@@ -91,5 +97,9 @@ capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **d
 	*len = caplen < cm->snaplen ? caplen : cm->snaplen;
 	return off + 16 + caplen;
 }
+
+/* Where capture_map_record() returned 0 at @off: false at the end of the file, else true
+ * with libpcap's words for the damage in @msg. */
+bool capture_map_damage(const struct capture_map *cm, uint64_t off, char *msg, size_t len);
 
 #endif

@@ -147,7 +147,8 @@ owner_of(const struct rx_core *rc, const uint8_t *frame, uint32_t len)
 #define TICK_TAG 1u
 #define FILE_TAG 2u
 
-/* A record of the mapped file: its frame, length and capture time in microseconds. */
+/* A record of the mapped file: its frame, length and capture time in microseconds; the
+ * next record's offset, or 0 at the end of the file or damage. */
 static inline uint64_t
 file_record(const struct pipeline *pl, uint64_t off, const uint8_t **frame, uint32_t *len,
 	    uint64_t *t_us)
@@ -250,17 +251,21 @@ static unsigned int
 rx_read(struct rx_core *rc)
 {
 	struct pipeline *pl = rc->pl;
-	uint64_t left = pl->expected - atomic_load_explicit(&rc->rx_pkts, memory_order_relaxed);
-	unsigned int n = left < BURST ? (unsigned int)left : BURST;
 	struct batch own = { .n = 0 };
+	unsigned int n;
 
-	for (unsigned int i = 0; i < n; i++) {
-		uint64_t off = pl->file_off, t_us;
+	for (n = 0; n < BURST; n++) {
+		uint64_t off = pl->file_off, next, t_us;
 		const uint8_t *frame;
 		unsigned int owner = rc->idx;
 		uint32_t len;
 
-		pl->file_off = file_record(pl, off, &frame, &len, &t_us);
+		next = file_record(pl, off, &frame, &len, &t_us);
+		if (next == 0) { /* the end, or damage: main words it (capture_map_damage()) */
+			pl->file_done = true;
+			break;
+		}
+		pl->file_off = next;
 		if (pl->sw_dist)
 			owner = distribute(rc, &own, frame, len, t_us);
 		if (owner == rc->idx)
@@ -323,7 +328,8 @@ rx_maybe_stop(struct rx_core *rc)
 	struct pipeline *pl = rc->pl;
 
 	if (!atomic_load_explicit(&pl->quit, memory_order_relaxed) &&
-	    (pl->live || atomic_load_explicit(&rc->rx_pkts, memory_order_relaxed) < pl->expected))
+	    (pl->live || (pl->file.base != NULL ? !pl->file_done :
+			  atomic_load_explicit(&rc->rx_pkts, memory_order_relaxed) < pl->expected)))
 		return;
 	rc->stopped = true;
 	if (pl->sw_dist)

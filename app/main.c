@@ -543,9 +543,14 @@ control_loop(struct tcpw_conf *conf, const char *conf_file)
 			last = got;
 			idle_since = now;
 		} else if (now - idle_since > STALL_SECONDS * rte_get_timer_hz()) {
-			fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %" PRIu64
-				" packets and then nothing for %d s; finishing\n", got,
-				pl.expected, STALL_SECONDS);
+			if (pl.file.base != NULL)
+				fprintf(stderr, "tcpwintmtd: RX lcore 0 read %" PRIu64 " packets "
+					"and then nothing for %d s; finishing\n", got,
+					STALL_SECONDS);
+			else
+				fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %"
+					PRIu64 " packets and then nothing for %d s; finishing\n",
+					got, pl.expected, STALL_SECONDS);
 			atomic_store(&pl.quit, true);
 		}
 		usleep(10000);
@@ -732,6 +737,12 @@ port_done:
 	report();
 
 	ret = 0;
+	if (pl.file.base != NULL) { /* -R counted the records as it read them */
+		j.cap.packets = atomic_load(&pl.rx[0].rx_pkts);
+		j.cap.damaged = pl.file_done && capture_map_damage(&pl.file, pl.file_off,
+								  j.cap.damage,
+								  sizeof(j.cap.damage));
+	}
 	if (atomic_load(&pl.records_lost) > 0) {
 		fprintf(stderr, "tcpwintmtd: %" PRIu64 " records lost: the disk refused them and "
 			"waiting was given up\n", (uint64_t)atomic_load(&pl.records_lost));

@@ -93,9 +93,11 @@ struct pipeline {
 	bool live;                     /* packet time = receive time; else capture time */
 	int linktype;                  /* TCPW_DLT_* of the input */
 	int ts_offset;                 /* mbuf timestamp dynamic field (capture time, us) */
-	uint64_t expected;             /* offline: packets the file holds (pre-scan) */
+	uint64_t expected;             /* -r: packets the file holds (pre-scan) */
 	struct capture_map file;       /* -R: the mapped file (base NULL otherwise) */
 	uint64_t file_off;             /* -R: next record (RX lcore 0) */
+	bool file_done;                /* -R: no record at file_off (RX lcore 0; main reads it
+					* once the lcores are done) */
 	uint64_t tick_us;              /* live: idle clock step */
 	struct clock clock;
 	atomic_uint_fast64_t now_us;   /* live clock, published by the timer lcore */
