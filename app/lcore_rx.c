@@ -49,7 +49,12 @@ mbuf_ts(const struct pipeline *pl, struct rte_mbuf *m)
 static inline uint64_t
 pcap_us(uint64_t raw)
 {
-	int64_t s = (int64_t)raw, sec = s / 1000000, usec = s % 1000000;
+	int64_t s = (int64_t)raw, sec, usec;
+
+	if (likely(raw < (uint64_t)UINT32_MAX * 1000000)) /* 1970 to 2106: as it is */
+		return raw;
+	sec = s / 1000000;
+	usec = s % 1000000;
 
 	if (usec < 0) {
 		usec += 1000000;
@@ -83,7 +88,7 @@ frame_linear(struct rx_core *rc, const struct rte_mbuf *m, uint32_t *len)
 struct batch {
 	const uint8_t *frames[BURST];
 	uint32_t lens[BURST];
-	struct tcpw_ts ts[BURST];
+	uint64_t ts_us[BURST];
 	struct rte_mbuf *mbufs[BURST];
 	unsigned int n, nmbufs;
 	bool scratch_used;             /* one multi-segment frame at a time in the scratch */
@@ -96,7 +101,7 @@ batch_run(struct rx_core *rc, struct batch *b)
 
 	while (done < b->n) {
 		done += tcpw_engine_packets(rc->engine, b->frames + done, b->lens + done,
-					    b->ts + done, b->n - done);
+					    b->ts_us + done, b->n - done);
 		/* short: every slot waits for the writer; hand records over until it fits */
 		if (done < b->n && tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
 			rte_pause();
@@ -112,7 +117,7 @@ batch_add_frame(struct rx_core *rc, struct batch *b, const uint8_t *frame, uint3
 {
 	b->frames[b->n] = frame;
 	b->lens[b->n] = len;
-	b->ts[b->n++] = us_to_ts(t_us);
+	b->ts_us[b->n++] = t_us;
 	if (b->n == BURST)
 		batch_run(rc, b);
 }

@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		static _Alignas(64) uint8_t fresh_frames[TCPW_ENGINE_BURST][FRAME_LEN];
 		const uint8_t *burst[TCPW_ENGINE_BURST];
 		uint32_t lens[TCPW_ENGINE_BURST];
-		struct tcpw_ts tss[TCPW_ENGINE_BURST];
+		uint64_t tss[TCPW_ENGINE_BURST];
 		uint64_t replaced[TCPW_ENGINE_BURST];
 		unsigned int done = 0, nrep = 0;
 
@@ -129,7 +129,7 @@ main(int argc, char **argv)
 				burst[b] = frames + (rng % (2 * flows)) * FRAME_LEN;
 			}
 			lens[b] = FRAME_LEN;
-			tss[b] = ts;
+			tss[b] = (uint64_t)ts.sec * 1000000 + ts.usec;
 		}
 		clock_us += us_per_burst;
 		ts.sec = 1700000000 + (uint32_t)(clock_us / 1e6);

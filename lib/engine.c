@@ -63,7 +63,7 @@ static const uint64_t hash_mul[KEY_WORDS] = { /* odd 64-bit mixing constants */
 
 /* One direction's hot state: 32 bytes. */
 struct flow_dir {
-	struct tcpw_ts last;       /* lastSeen */
+	int64_t last_us;           /* lastSeen, microseconds since the epoch (time) */
 	float timeout_s;           /* current timeout */
 	uint32_t prev;             /* LRU: older node */
 	uint32_t next;             /* LRU: newer node; retired FIFO link in d[0] */
@@ -124,7 +124,7 @@ struct flow_ext {
  * ext is NIL the lists are: MACs mac[0] (source) and mac[1] (destination) when not
  * ID_NONE, and the header stack and distinct VLANs of the shape (none: no packet yet). */
 struct flow_cold {
-	struct tcpw_ts first;
+	int64_t first_us;
 	uint64_t bytes;
 	uint32_t ext;
 	uint16_t mac[2];
@@ -194,14 +194,14 @@ struct tcpw_engine {
 	uint32_t ring_mask;
 	uint32_t touches;          /* touch number of the next move to the head */
 	uint64_t next_flow_ind;
-	struct tcpw_ts now;
 	int64_t now_us;            /* now, in microseconds */
 	int64_t max_now_us;        /* latest time seen */
 	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
 	bool emergency;            /* above the high-water mark, not yet back below low water */
 	uint32_t low_water;
 	int64_t emergency_us;
-	struct tcpw_engine_stats st;
+	struct tcpw_engine_stats st; /* but first_ts and last_ts: */
+	int64_t first_us, last_us;   /* first and last packet time */
 };
 
 /* The first 8 bytes at @p, 8 readable. */
@@ -234,37 +234,42 @@ load48(const void *p)
 
 /* ---- time ---------------------------------------------------------------------------- */
 
-/* Age as Tranalyzer computes it (main.c, cycleLRUList): a 32-bit float holding the second
- * difference, plus the microsecond difference divided by a double, rounded back to float;
- * compared with >= against float timeouts (T2-SEMANTICS §0, §2.4). The double division
- * matters: a 1000 us gap across a second boundary gives exactly 0.001f and expires TMT_ABRT. */
-static inline float
-age_s(struct tcpw_ts now, struct tcpw_ts then)
-{
-	float t = (float)((int64_t)now.sec - (int64_t)then.sec);
-
-	t = (float)((double)t + (double)((int32_t)now.usec - (int32_t)then.usec) / 1000000.0);
-	return t;
-}
-
-/* Exact integer gap; with the margins below it settles almost every check without float
- * math. */
-static inline int64_t
-gap_us(struct tcpw_ts now, struct tcpw_ts then)
-{
-	return ((int64_t)now.sec - (int64_t)then.sec) * 1000000 +
-	       ((int64_t)now.usec - (int64_t)then.usec);
-}
-
+/* Times are microseconds since the epoch: a struct tcpw_ts as sec * 10^6 + usec (a usec
+ * above 999999 is carried into the seconds), split back only where Tranalyzer's own
+ * arithmetic on seconds and microseconds is reproduced and for the outputs. */
 static inline int64_t
 ts_us(struct tcpw_ts t)
 {
 	return (int64_t)t.sec * 1000000 + t.usec;
 }
 
-static inline double
-diff_s(struct tcpw_ts a, struct tcpw_ts b)
+static inline struct tcpw_ts
+us_ts(int64_t us)
 {
+	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+}
+
+/* Age as Tranalyzer computes it (main.c, cycleLRUList): a 32-bit float holding the second
+ * difference, plus the microsecond difference divided by a double, rounded back to float;
+ * compared with >= against float timeouts (T2-SEMANTICS §0, §2.4). The double division
+ * matters: a 1000 us gap across a second boundary gives exactly 0.001f and expires TMT_ABRT. */
+static inline float
+age_s(int64_t now_us, int64_t then_us)
+{
+	struct tcpw_ts now = us_ts(now_us), then = us_ts(then_us);
+	float t = (float)((int64_t)now.sec - (int64_t)then.sec);
+
+	t = (float)((double)t + (double)((int32_t)now.usec - (int32_t)then.usec) / 1000000.0);
+	return t;
+}
+
+/* Seconds from @b_us to @a_us, as Tranalyzer computes intervals (seconds, then
+ * microseconds / 10^6, in double). */
+static inline double
+diff_s(int64_t a_us, int64_t b_us)
+{
+	struct tcpw_ts a = us_ts(a_us), b = us_ts(b_us);
+
 	return (double)((int64_t)a.sec - (int64_t)b.sec) +
 	       (double)((int32_t)a.usec - (int32_t)b.usec) / 1e6;
 }
@@ -526,28 +531,30 @@ margin_us(float t, int side)
 	return us < 9e18 ? (int64_t)us + 2 * side : INT64_MAX / 2;
 }
 
-/* age_s(now, then) >= t, @p gap being gap_us(now, then), @p younger and @p older t's
- * margins: the float age (and its division) only in the narrow band between them. */
+/* age_s(now, @then_us) >= t, with @younger and @older t's margins: the float age (and its
+ * division) only in the narrow band between them. */
 static inline bool
-aged_m(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t,
-       int64_t younger, int64_t older)
+aged_m(const struct tcpw_engine *e, int64_t then_us, float t, int64_t younger, int64_t older)
 {
+	int64_t gap = e->now_us - then_us;
+
 	if (gap < younger)
 		return false;
-	return gap >= older || age_s(e->now, then) >= t;
+	return gap >= older || age_s(e->now_us, then_us) >= t;
 }
 
 /* The same for any timeout: the upper margin only when the lower one does not settle it. */
 static inline bool
-aged(const struct tcpw_engine *e, struct tcpw_ts then, int64_t gap, float t)
+aged(const struct tcpw_engine *e, int64_t then_us, float t)
 {
-	return gap >= margin_us(t, -1) && aged_m(e, then, gap, t, INT64_MIN, margin_us(t, 1));
+	return e->now_us - then_us >= margin_us(t, -1) &&
+	       aged_m(e, then_us, t, INT64_MIN, margin_us(t, 1));
 }
 
 static inline bool
 dir_expired(const struct tcpw_engine *e, const struct flow_dir *d)
 {
-	return aged(e, d->last, gap_us(e->now, d->last), d->timeout_s);
+	return aged(e, d->last_us, d->timeout_s);
 }
 
 /* One handler's pass (Tranalyzer's cycleLRUList): inspect directions that became
@@ -566,19 +573,17 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	while (p != e->head) {
 		struct flow *f;
 		uint32_t nxt, opp;
-		int64_t gap;
 
 		if (!is_flow_node(e, p)) {
 			p = *node_next(e, p);
 			continue;
 		}
 		f = &e->flows[node_slot(p)];
-		gap = gap_us(e->now, f->d[p & 1].last);
-		if (!aged_m(e, f->d[p & 1].last, gap, h->timeout_s, h->younger_us, h->older_us))
+		if (!aged_m(e, f->d[p & 1].last_us, h->timeout_s, h->younger_us, h->older_us))
 			break;
 		walk_prefetch(e, p);
 		nxt = *node_next(e, p);
-		if (aged(e, f->d[p & 1].last, gap, f->d[p & 1].timeout_s)) {
+		if (dir_expired(e, &f->d[p & 1])) {
 			opp = p ^ 1;
 			if (!f->d[opp & 1].present || dir_expired(e, &f->d[opp & 1])) {
 				if (nxt == opp)
@@ -602,7 +607,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	if (!e->monotonic) {
 		h->due_us = INT64_MIN;
 	} else {
-		h->due_us = (p == e->head ? e->now_us : ts_us(node_dir(e, p)->last)) +
+		h->due_us = (p == e->head ? e->now_us : node_dir(e, p)->last_us) +
 			    h->younger_us;
 		if (h->due_us <= e->now_us)
 			h->due_us = e->now_us + 1;
@@ -629,10 +634,9 @@ sweep(struct tcpw_engine *e)
 }
 
 static TCPW_ALWAYS_INLINE void
-advance(struct tcpw_engine *e, struct tcpw_ts ts)
+advance(struct tcpw_engine *e, int64_t now_us)
 {
-	e->now = ts;
-	e->now_us = ts_us(ts);
+	e->now_us = now_us;
 	if (e->now_us < e->max_now_us) {
 		/* time went back: the handlers' shortcuts no longer hold, not until time is past
 		 * everything seen before (directions touched meanwhile are last seen before
@@ -654,7 +658,7 @@ advance(struct tcpw_engine *e, struct tcpw_ts ts)
 void
 tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 {
-	advance(e, ts);
+	advance(e, ts_us(ts));
 }
 
 /* Add a handler for @t unless one exists; handlers stay sorted by timeout, descending. */
@@ -787,10 +791,10 @@ overload(struct tcpw_engine *e)
 			continue;
 		}
 		looked++;
-		if (gap_us(e->now, f->d[n & 1].last) < e->emergency_us)
+		if (e->now_us - f->d[n & 1].last_us < e->emergency_us)
 			break; /* the rest is more recent */
 		if (!f->d[(n & 1) ^ 1].present ||
-		    gap_us(e->now, f->d[(n & 1) ^ 1].last) >= e->emergency_us) {
+		    e->now_us - f->d[(n & 1) ^ 1].last_us >= e->emergency_us) {
 			if (nxt == (n ^ 1))
 				nxt = *node_next(e, nxt);
 			retire(e, node_slot(n), TCPW_END_EMERGENCY);
@@ -869,8 +873,7 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 }
 
 static void
-dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct tcpw_pkt *pkt,
-	   struct tcpw_ts ts)
+dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct tcpw_pkt *pkt)
 {
 	struct flow_dir *d = &f->d[dir];
 	uint32_t slot = (uint32_t)(f - e->flows);
@@ -884,8 +887,8 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 	}
 	d->present = 1;
 	d->timeout_s = e->p.flow_timeout_s;
-	d->last = ts;
-	e->cold[slot * 2 + dir].first = ts;
+	d->last_us = e->now_us;
+	e->cold[slot * 2 + dir].first_us = e->now_us;
 	e->cold[slot * 2 + dir].flags = pkt->ip_ver == 4 ? CF_IPV4 : CF_IPV6;
 	lru_push_newest(e, node_of(slot, dir));
 	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
@@ -1166,10 +1169,10 @@ frag_remember(struct tcpw_engine *e, const struct tcpw_pkt *pkt, uint32_t slot, 
 	fe->used = 1;
 }
 
-/* Count a packet into an existing direction: lastSeen, LRU, counters. */
+/* Count a packet (of time now) into an existing direction: lastSeen, LRU, counters. */
 static TCPW_ALWAYS_INLINE void
 dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct tcpw_pkt *pkt,
-	  uint32_t caplen, struct tcpw_ts ts)
+	  uint32_t caplen)
 {
 	struct flow_dir *d = &e->flows[slot].d[dir];
 	struct flow_cold *c = &e->cold[slot * 2 + dir];
@@ -1178,14 +1181,15 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		/* Tranalyzer 0.9.3 (basicFlow) flags a negative IAT computed with the seconds
 		 * subtracted as uint32_t: only a step back within the same second shows (a
 		 * step back across seconds wraps to a huge IAT); the golden data agree */
-		if (ts.sec == d->last.sec && ts.usec < d->last.usec)
+		if (unlikely(e->now_us < d->last_us) &&
+		    e->now_us / 1000000 == d->last_us / 1000000)
 			c->flags |= CF_TIMEJUMP;
 		if (d->next != e->head) { /* already the newest: nothing to move */
 			lru_unlink(e, node_of(slot, dir));
 			lru_push_newest(e, node_of(slot, dir));
 		}
 	}
-	d->last = ts;
+	d->last_us = e->now_us;
 	d->pkts++;
 	cold_update(e, c, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
@@ -1197,8 +1201,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 
 static void
 emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
-		 const struct tcpw_pkt *pkt, const uint8_t *frame, struct tcpw_ts ts,
-		 double iat_s, bool examined)
+		 const struct tcpw_pkt *pkt, const uint8_t *frame, double iat_s, bool examined)
 {
 	const struct flow *f = &e->flows[slot];
 	const struct flow_cold *c = &e->cold[slot * 2 + dir];
@@ -1206,9 +1209,9 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 		.pkt_no = e->st.pkts + 1, /* counted after the callback */
 		.flow_ind = f->flow_ind,
 		.flow_stat = fs_bits(c->flags) | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
-		.ts = ts,
+		.ts = us_ts(e->now_us),
 		.iat_s = iat_s,
-		.duration_s = ts_before(ts, c->first) ? 0 : diff_s(ts, c->first),
+		.duration_s = e->now_us < c->first_us ? 0 : diff_s(e->now_us, c->first_us),
 		.pkt = pkt,
 		.frame = frame,
 		.twin = examined ? &f->d[dir].twin : NULL,
@@ -1244,7 +1247,7 @@ prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, ui
 
 static TCPW_ALWAYS_INLINE int
 packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame,
-	    uint32_t caplen, struct tcpw_ts ts)
+	    uint32_t caplen)
 {
 	const struct tcpw_pkt *pkt = &c->pkt;
 	unsigned int dir = c->dir;
@@ -1265,10 +1268,10 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	f = &e->flows[slot];
 	d = &f->d[dir];
 	if (!d->present)
-		dir_create(e, f, dir, pkt, ts);
+		dir_create(e, f, dir, pkt);
 	else if (e->p.pkt_cb != NULL)
-		iat_s = diff_s(ts, d->last);
-	dir_touch(e, slot, dir, pkt, caplen, ts);
+		iat_s = diff_s(e->now_us, d->last_us);
+	dir_touch(e, slot, dir, pkt, caplen);
 
 	examined = pkt->l4_proto == 6 && pkt->has_tcp_win;
 	if (examined) {
@@ -1286,7 +1289,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	if (pkt->is_frag && pkt->more_frags)
 		frag_remember(e, pkt, slot, dir);
 	if (e->p.pkt_cb != NULL)
-		emit_packet_line(e, slot, dir, pkt, frame, ts, iat_s, examined);
+		emit_packet_line(e, slot, dir, pkt, frame, iat_s, examined);
 	return 0;
 }
 
@@ -1294,7 +1297,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
  * not yet arrived) it makes a port-0 flow of its own, as Tranalyzer does. */
 static int
 packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame,
-	    uint32_t caplen, struct tcpw_ts ts)
+	    uint32_t caplen)
 {
 	const struct tcpw_pkt *pkt = &c->pkt;
 	struct frag_entry *fe = &e->frags[frag_bucket(pkt)];
@@ -1302,15 +1305,15 @@ packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 
 	if (!frag_match(fe, pkt) || e->flows[fe->slot].in_use != 1 ||
 	    e->flows[fe->slot].flow_ind != fe->flow_ind) {
-		if (packet_flow(e, c, frame, caplen, ts) != 0)
+		if (packet_flow(e, c, frame, caplen) != 0)
 			return -ENOSPC;
 		e->st.frag_orphan++;
 		return 0;
 	}
-	iat_s = diff_s(ts, e->flows[fe->slot].d[fe->dir].last);
-	dir_touch(e, fe->slot, fe->dir, pkt, caplen, ts);
+	iat_s = diff_s(e->now_us, e->flows[fe->slot].d[fe->dir].last_us);
+	dir_touch(e, fe->slot, fe->dir, pkt, caplen);
 	if (e->p.pkt_cb != NULL)
-		emit_packet_line(e, fe->slot, fe->dir, pkt, frame, ts, iat_s, false);
+		emit_packet_line(e, fe->slot, fe->dir, pkt, frame, iat_s, false);
 	if (!pkt->more_frags)
 		fe->used = 0;
 	return 0;
@@ -1318,22 +1321,21 @@ packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 
 /* Everything after the sweep: the flow, or the counter that takes the packet. */
 static TCPW_ALWAYS_INLINE int
-account(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen,
-	struct tcpw_ts ts)
+account(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame, uint32_t caplen)
 {
 	int rc = 0;
 
 	if (c->v == TCPW_PKT_FLOW)
-		rc = packet_flow(e, c, frame, caplen, ts);
+		rc = packet_flow(e, c, frame, caplen);
 	else if (c->v == TCPW_PKT_FRAG)
-		rc = packet_frag(e, c, frame, caplen, ts);
+		rc = packet_frag(e, c, frame, caplen);
 	if (rc != 0) {
 		e->st.no_room++;
 		return -ENOSPC;
 	}
 	if (e->st.pkts == 0)
-		e->st.first_ts = ts;
-	e->st.last_ts = ts;
+		e->first_us = e->now_us;
+	e->last_us = e->now_us;
 	e->st.pkts++;
 	e->st.bytes += caplen;
 	e->st.verdict[c->v]++;
@@ -1351,8 +1353,8 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 	struct pkt_ctx c;
 
 	prepare(e, &c, frame, caplen);
-	advance(e, ts);
-	return account(e, &c, frame, caplen, ts);
+	advance(e, ts_us(ts));
+	return account(e, &c, frame, caplen);
 }
 
 /* Packets between a burst stage and the stage that uses what it prefetched. */
@@ -1411,7 +1413,7 @@ stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c)
  */
 unsigned int
 tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const uint32_t *lens,
-		    const struct tcpw_ts *ts, unsigned int n)
+		    const uint64_t *ts_us, unsigned int n)
 {
 	struct pkt_ctx c[TCPW_ENGINE_BURST];
 	unsigned int i;
@@ -1434,8 +1436,8 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 	for (i = 0; i < n; i++) {
 		if (i + LAG_LINKS < n)
 			stage_links(e, &c[i + LAG_LINKS]);
-		advance(e, ts[i]);
-		if (account(e, &c[i], frames[i], lens[i], ts[i]) != 0)
+		advance(e, (int64_t)ts_us[i]);
+		if (account(e, &c[i], frames[i], lens[i]) != 0)
 			break;
 	}
 	return i;
@@ -1470,8 +1472,8 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 	struct flow_ext x;
 
 	o->flow_stat = fs_bits(c->flags) | (d->inverted ? TCPW_FS_INVERT : 0);
-	o->first = c->first;
-	o->last = d->last;
+	o->first = us_ts(c->first_us);
+	o->last = us_ts(d->last_us);
 	o->pkts = d->pkts;
 	o->bytes = c->bytes;
 	memcpy(o->src_ip, dir ? k->ip_hi : k->ip_lo, 16);
@@ -1589,6 +1591,8 @@ void
 tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out)
 {
 	*out = e->st;
+	out->first_ts = us_ts(e->first_us);
+	out->last_ts = us_ts(e->last_us);
 	out->in_emergency = e->emergency;
 }
 

@@ -118,12 +118,14 @@ int tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t cap
 
 /**
  * Account a burst of frames, in order, exactly as that many tcpw_engine_packet() calls
- * would, but with the memory of each packet's flow prefetched ahead.
+ * would, but with the memory of each packet's flow prefetched ahead. Times @p ts_us are
+ * microseconds since the epoch (a struct tcpw_ts's sec * 10^6 + usec, as the engine
+ * counts time: a usec above 999999 is carried into the seconds).
  * @return packets accounted; fewer than @p n (at most TCPW_ENGINE_BURST) only when a
  *         packet found no free slot (as -ENOSPC above): drain and call again with the rest
  */
 unsigned int tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames,
-				 const uint32_t *lens, const struct tcpw_ts *ts, unsigned int n);
+				 const uint32_t *lens, const uint64_t *ts_us, unsigned int n);
 
 /** Advance the clock without a packet (idle link): retires pairs expired at @p ts. */
 void tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts);

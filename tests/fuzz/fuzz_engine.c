@@ -62,7 +62,7 @@ struct run {
 	/* a burst being collected */
 	const uint8_t *burst[TCPW_ENGINE_BURST];
 	uint32_t burst_len[TCPW_ENGINE_BURST];
-	struct tcpw_ts burst_ts[TCPW_ENGINE_BURST];
+	uint64_t burst_ts[TCPW_ENGINE_BURST];    /* microseconds */
 	unsigned int nburst;
 };
 
@@ -310,7 +310,7 @@ do_op(struct run *run, struct fuzz_in *in, const struct tcpw_tmt *base)
 		if (ctl & 0x10) {
 			run->burst[run->nburst] = frame;
 			run->burst_len[run->nburst] = len;
-			run->burst_ts[run->nburst] = run->ts;
+			run->burst_ts[run->nburst] = (uint64_t)run->ts.sec * US_PER_S + run->ts.usec;
 			if (++run->nburst == TCPW_ENGINE_BURST)
 				submit_burst(run);
 			frame = NULL;
