@@ -47,6 +47,8 @@ struct rx_core {
 	uint64_t last_advance_us;      /* live: last clock step given to the engine */
 	uint64_t time_max_us;          /* software distributor: latest packet time so far */
 	uint64_t sent_max_us[TCPW_CONF_RX_MAX]; /* ... latest time each lcore has been at */
+	void *out[TCPW_CONF_RX_MAX][BURST]; /* ... items for each lcore, enqueued a burst at once */
+	unsigned int nout[TCPW_CONF_RX_MAX];
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
 	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
 	atomic_bool done;              /* flushed and drained (read: writer, main) */

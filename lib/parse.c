@@ -402,6 +402,15 @@ parse_ppp(struct cursor *c, struct tcpw_pkt *pkt)
 	return parse_ppp_proto(c, pkt, rd16(c->buf + c->off - 2));
 }
 
+/* One 8-byte word of each address into the hash: XOR and sum do not depend on which one
+ * is the source. */
+static inline uint64_t
+sym_mix(uint64_t h, uint64_t a, uint64_t b)
+{
+	h = (h ^ (a ^ b) ^ ((a + b) << 1)) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+}
+
 uint32_t
 tcpw_pkt_sym_hash(const struct tcpw_pkt *pkt)
 {
@@ -409,16 +418,40 @@ tcpw_pkt_sym_hash(const struct tcpw_pkt *pkt)
 
 	if (pkt->ip_ver == 0)
 		return 0;
-	/* XOR and sum of the two addresses do not depend on which one is the source */
 	for (unsigned int i = 0; i < 16; i += 8) {
 		uint64_t a, b;
 
 		memcpy(&a, pkt->src_ip + i, 8);
 		memcpy(&b, pkt->dst_ip + i, 8);
-		h = (h ^ (a ^ b) ^ ((a + b) << 1)) * UINT64_C(0x9e3779b97f4a7c15);
-		h ^= h >> 29;
+		h = sym_mix(h, a, b);
 	}
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t
+tcpw_frame_sym_hash(const uint8_t *buf, uint32_t caplen, int linktype)
+{
+	struct tcpw_pkt pkt;
+
+	/* untagged Ethernet, IPv4 with its header captured: parse_ipv4() takes the addresses
+	 * from it, whatever follows (anything short of that is parsed in full) */
+	if (linktype == TCPW_DLT_EN10MB && caplen >= 14 + 20 &&
+	    rd16(buf + 12) == ETHERTYPE_IPV4 && buf[14] >> 4 == 4 && (buf[14] & 0x0f) >= 5 &&
+	    caplen - 14 >= (uint32_t)(buf[14] & 0x0f) * 4) {
+		uint32_t a, b;
+
+		memcpy(&a, buf + 14 + 12, 4); /* as the low bytes of src_ip's first word */
+		memcpy(&b, buf + 14 + 16, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		uint64_t h = sym_mix(sym_mix(0, a, b), 0, 0);
+#else
+		uint64_t h = sym_mix(sym_mix(0, (uint64_t)a << 32, (uint64_t)b << 32), 0, 0);
+#endif
+
+		return (uint32_t)(h ^ (h >> 32));
+	}
+	tcpw_parse(buf, caplen, linktype, &pkt);
+	return tcpw_pkt_sym_hash(&pkt);
 }
 
 bool

@@ -117,6 +117,10 @@ enum tcpw_verdict tcpw_parse_layered(const uint8_t *buf, uint32_t caplen, int li
  */
 uint32_t tcpw_pkt_sym_hash(const struct tcpw_pkt *pkt);
 
+/** tcpw_pkt_sym_hash() of the frame as tcpw_parse() would parse it, reading only the
+ * addresses of an untagged Ethernet/IPv4 frame (the software distributor's hash). */
+uint32_t tcpw_frame_sym_hash(const uint8_t *buf, uint32_t caplen, int linktype);
+
 /** Whether the parser knows this link type. */
 bool tcpw_parse_linktype_supported(int linktype);
 

@@ -89,6 +89,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	va = tcpw_parse(frame, caplen, linktype, &a);
 	vb = tcpw_parse_layered(frame, caplen, linktype, &b); /* the shortcut changes nothing */
 	FUZZ_CHECK(va == vb && memcmp(&a, &b, sizeof(a)) == 0);
+	/* the distributor's shortcut hash sends a flow's packets where their parse would */
+	FUZZ_CHECK((va != TCPW_PKT_FLOW && va != TCPW_PKT_FRAG) ||
+		   tcpw_frame_sym_hash(frame, caplen, linktype) == tcpw_pkt_sym_hash(&a));
 	check_pkt(va, &a, caplen, linktype);
 	free(frame);
 	return 0;

@@ -1392,8 +1392,8 @@ shortcut_case(const uint8_t *f, uint32_t caplen)
 	return len - 34 >= (f[23] == 6 ? 16u : 8u);
 }
 
-/* tcpw_parse()'s Ethernet/IPv4 shortcut gives what the layered parser gives, on frames
- * around its edges: every header field it reads set to values on both sides of its tests
+/* tcpw_parse()'s Ethernet/IPv4 shortcut gives what the layered parser gives (and
+ * tcpw_frame_sym_hash() what tcpw_pkt_sym_hash() gives of it), on frames around its edges: every header field it reads set to values on both sides of its tests
  * (version/IHL, fragment bits, protocol, data offset, IP length against the captured
  * length), cut at every length from 40 to 80 bytes; and some take the shortcut. */
 static void
@@ -1432,6 +1432,10 @@ test_fast_path_equals_layered(void **state)
 		vb = tcpw_parse_layered(f, caplen, TCPW_DLT_EN10MB, &b);
 		assert_int_equal(va, vb);
 		assert_memory_equal(&a, &b, sizeof(a));
+		/* the distributor's hash puts every packet of a flow where its parse would */
+		if (va == TCPW_PKT_FLOW || va == TCPW_PKT_FRAG)
+			assert_int_equal(tcpw_frame_sym_hash(f, caplen, TCPW_DLT_EN10MB),
+					 tcpw_pkt_sym_hash(&a));
 		n++;
 		fast += shortcut_case(f, caplen); /* from the bytes, not from either parser */
 	}
