@@ -565,8 +565,9 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 {
 	uint32_t p;
 
-	/* Nothing after the sentinel can have aged enough: skip the walk. */
-	if (h->due_us != INT64_MIN && e->now_us < h->due_us)
+	/* Nothing after the sentinel can have aged enough: skip the walk (INT64_MIN, unknown,
+	 * is never ahead of now). */
+	if (e->now_us < h->due_us)
 		return;
 	p = *node_next(e, h->node);
 
@@ -619,18 +620,16 @@ sweep(struct tcpw_engine *e)
 {
 	int64_t due = INT64_MAX;
 
-	for (unsigned int i = 0; i < e->nhandlers; i++)
-		sweep_handler(e, &e->handlers[i]);
-	/* after all the walks: one's retirements can move another's first direction */
+	/* first_moved() sets INT64_MIN (unknown) here and in the handler whose first direction
+	 * moved: one walk's retirements can move an earlier walk's first direction */
+	e->sweep_due_us = INT64_MAX;
 	for (unsigned int i = 0; i < e->nhandlers; i++) {
-		const struct handler *h = &e->handlers[i];
-
-		if (h->due_us == INT64_MIN)
-			due = INT64_MIN;
-		else if (due != INT64_MIN && h->due_us < due)
-			due = h->due_us;
+		sweep_handler(e, &e->handlers[i]);
+		if (e->handlers[i].due_us < due)
+			due = e->handlers[i].due_us;
 	}
-	e->sweep_due_us = due;
+	if (e->sweep_due_us != INT64_MIN)
+		e->sweep_due_us = due;
 }
 
 static TCPW_ALWAYS_INLINE void
