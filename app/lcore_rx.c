@@ -8,8 +8,8 @@
  *  - RSS: every RX lcore polls its own queue; the port hashes symmetrically on the IP
  *    addresses, so both directions and every fragment of a connection reach one lcore.
  *  - software distribution (ports without symmetric RSS, net_pcap): RX lcore 0 polls
- *    the port, hashes each packet with tcpw_pkt_sym_hash() and hands it to its owner
- *    through that owner's SP/SC ring, keeping its own share.
+ *    the port, hashes each packet with tcpw_frame_sym_hash() and hands it to its owner,
+ *    one of the other RX lcores, through that owner's SP/SC ring, a burst at a time.
  * With -R there is no port: RX lcore 0 reads the records of the mapped file in place
  * (no mbuf, no copy) and distributes them the same way, as file offsets.
  */
@@ -145,10 +145,14 @@ batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
 	batch_add_frame(rc, b, frame, len, *mbuf_ts(rc->pl, m));
 }
 
+/* The RX lcore that owns a packet's flows: never the distributor itself. A port's receive
+ * costs about what the engine does, so a share of the flows on top made RX lcore 0 the
+ * bottleneck: with 2 RX lcores, 47% of the bare PMD's rate against 56% for one lcore alone
+ * (bench/e2e.sh, a capture of 500 host pairs); -R does the same, for the same records. */
 static unsigned int
 owner_of(const struct rx_core *rc, const uint8_t *frame, uint32_t len)
 {
-	return tcpw_frame_sym_hash(frame, len, rc->pl->linktype) % rc->pl->nrx;
+	return 1 + tcpw_frame_sym_hash(frame, len, rc->pl->linktype) % (rc->pl->nrx - 1);
 }
 
 /* Ring items are mbuf pointers; file records (-R) tagged in bit 1: (offset << 2) | 2; or

@@ -576,7 +576,8 @@ report(void)
 
 	stats_report_end(&pl, stdout);
 	printf("RX lcores: %u (%s)\n", pl.nrx, pl.nrx == 1 ? "one queue" :
-	       pl.sw_dist ? "one queue, spread in software by a symmetric IP hash" :
+	       pl.sw_dist ? "one queue, read by RX lcore 0 and spread in software to the "
+			    "others by a symmetric IP hash" :
 	       "symmetric RSS, one queue each");
 	for (unsigned int i = 0; i < pl.nrx; i++) {
 		rx_snapshot_read(&pl.rx[i], &st);
