@@ -12,7 +12,8 @@
 # Usage: e2e.sh CAPTURE [SECONDS=10]
 #   environment: RUNS (3), WARMUP (2 s), DAEMON (build/app/tcpwintmtd), RX (1: the daemon's
 #   RX lcores; with 2, RX lcore 0 polls and hands half the flows to RX lcore 1, as for any
-#   port without RSS; testpmd gets the same lcores and forwards on one)
+#   port without RSS; testpmd gets the same lcores and forwards on one), LCORES (EAL's
+#   --lcores map for both; default (0-N)@(0,1), every lcore on either CPU)
 # Memory: infinite_rx copies every frame of the capture into its own mbuf before the first
 # packet is received, ~2.4 kB per frame, and EAL's -m must be twice that (3.3 M frames: 16 GB,
 # resident); the script refuses to start when -m exceeds half of MemAvailable. 8 copies of
@@ -71,7 +72,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "e2e: interrupted" >&2; exit 130' INT TERM
 
-eal="--lcores=(0-$((rx + 1)))@(0,1) --no-huge -m $mem_mb --no-pci"
+eal="--lcores=${LCORES:-(0-$((rx + 1)))@(0,1)} --no-huge -m $mem_mb --no-pci"
 dev="net_pcap0,rx_pcap=$cap,infinite_rx=1"
 printf 'capture = { mbufs = %d; };\n' "$mbufs" > "$work/e2e.conf"
 
