@@ -70,7 +70,8 @@ capture_rd32(const uint8_t *p, bool swap)
  * libpcap's reader (sf-pcap.c, 1.10) stops: at the end of the file, or at damage (a header
  * or data cut short, a caplen above the maximum; capture_map_damage() words it). Nothing
  * is read past the mapping, even if the file is rewritten in place meanwhile (truncating
- * it is another matter: SIGBUS).
+ * it is another matter: SIGBUS); a record that RX lcore 0 took and its owner reads again
+ * after such a rewrite comes out as an empty frame at time 0, counted as truncated.
  */
 static inline uint64_t
 capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **data,

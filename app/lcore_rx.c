@@ -29,12 +29,6 @@
 #define DRAIN_PER_LOOP 256
 #define SNAPSHOT_LOOPS 1024 /* publish counters every this many loops (and at the end) */
 
-static inline struct tcpw_ts
-us_to_ts(uint64_t us)
-{
-	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
-}
-
 static inline uint64_t *
 mbuf_ts(const struct pipeline *pl, struct rte_mbuf *m)
 {
@@ -216,20 +210,15 @@ hand_over_all(struct rx_core *rc)
  * everything a sweep at any earlier time would have.
  */
 static void
-spread_clock(struct rx_core *rc, struct batch *own, uint64_t t_us)
+spread_clock(struct rx_core *rc, uint64_t t_us)
 {
 	struct pipeline *pl = rc->pl;
 
 	if (t_us < rc->time_max_us) {
-		for (unsigned int i = 0; i < pl->nrx; i++) {
+		for (unsigned int i = 1; i < pl->nrx; i++) { /* the distributor holds no flows */
 			if (rc->sent_max_us[i] >= rc->time_max_us)
 				continue;
-			if (i == rc->idx) {
-				batch_run(rc, own); /* its earlier packets come first */
-				tcpw_engine_advance(rc->engine, us_to_ts(rc->time_max_us));
-			}
-			else
-				hand_over(rc, i, (void *)(uintptr_t)(rc->time_max_us << 1 | TICK_TAG));
+			hand_over(rc, i, (void *)(uintptr_t)(rc->time_max_us << 1 | TICK_TAG));
 			rc->sent_max_us[i] = rc->time_max_us;
 		}
 	}
@@ -239,12 +228,11 @@ spread_clock(struct rx_core *rc, struct batch *own, uint64_t t_us)
 
 /* Software distribution: the lcore that owns a packet, with the clock steps it needs. */
 static unsigned int
-distribute(struct rx_core *rc, struct batch *own, const uint8_t *frame, uint32_t len,
-	   uint64_t t_us)
+distribute(struct rx_core *rc, const uint8_t *frame, uint32_t len, uint64_t t_us)
 {
 	unsigned int owner = owner_of(rc, frame, len);
 
-	spread_clock(rc, own, t_us);
+	spread_clock(rc, t_us);
 	if (t_us > rc->sent_max_us[owner])
 		rc->sent_max_us[owner] = t_us;
 	return owner;
@@ -273,7 +261,7 @@ rx_poll(struct rx_core *rc)
 		else
 			*mbuf_ts(pl, pkts[i]) = pcap_us(*mbuf_ts(pl, pkts[i]));
 		if (pl->sw_dist)
-			owner = distribute(rc, &own, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+			owner = distribute(rc, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 					   rte_pktmbuf_data_len(pkts[i]), *mbuf_ts(pl, pkts[i]));
 		if (owner == rc->idx)
 			batch_add(rc, &own, pkts[i]);
@@ -308,7 +296,7 @@ rx_read(struct rx_core *rc)
 		}
 		pl->file_off = next;
 		if (pl->sw_dist)
-			owner = distribute(rc, &own, frame, len, t_us);
+			owner = distribute(rc, frame, len, t_us);
 		if (owner == rc->idx)
 			batch_add_frame(rc, &own, frame, len, t_us);
 		else
@@ -342,7 +330,7 @@ rx_take(struct rx_core *rc)
 
 		if (v & TICK_TAG) {
 			batch_run(rc, &b); /* the packets before the step come first */
-			tcpw_engine_advance(rc->engine, us_to_ts(v >> 1));
+			tcpw_engine_advance(rc->engine, tcpw_us_ts(v >> 1));
 		} else if (v & FILE_TAG) {
 			const uint8_t *frame;
 			uint64_t t_us;
@@ -365,7 +353,7 @@ rx_idle_clock(struct rx_core *rc)
 	uint64_t now = atomic_load_explicit(&rc->pl->now_us, memory_order_relaxed);
 
 	if (now >= rc->last_advance_us + rc->pl->tick_us) {
-		tcpw_engine_advance(rc->engine, us_to_ts(now));
+		tcpw_engine_advance(rc->engine, tcpw_us_ts(now));
 		rc->last_advance_us = now;
 	}
 }

@@ -308,6 +308,14 @@ pool_size(const struct tcpw_conf *c, bool offline)
 	return RTE_MIN(c->capture_mbufs, n - 1);
 }
 
+/* The first RX lcore that holds flows: with software distribution RX lcore 0 only reads
+ * and spreads (owner_of() in lcore_rx.c). */
+static unsigned int
+flow_lcore0(void)
+{
+	return pl.sw_dist ? 1 : 0;
+}
+
 static uint32_t
 high_water_pairs(const struct tcpw_conf *c)
 {
@@ -326,10 +334,13 @@ setup_cores(const struct tcpw_conf *conf, const struct job *j)
 		.high_water = high_water_pairs(conf),
 		.emergency_timeout_s = (float)conf->flow_table_emergency_timeout_s,
 		.emit = emit_to_ring,
-		.flow_ind_step = pl.nrx,
 		.hash_seed = rte_rand(), /* records do not depend on it; probe chains do */
 	};
+	unsigned int first = flow_lcore0();
 	char name[RTE_RING_NAMESIZE];
+
+	/* flows are numbered 1, 2, 3... across the lcores that hold them, in turn */
+	ep.flow_ind_step = pl.nrx - first;
 
 	for (unsigned int i = 0; i < pl.nrx; i++) {
 		struct rx_core *rc = &pl.rx[i];
@@ -349,7 +360,10 @@ setup_cores(const struct tcpw_conf *conf, const struct job *j)
 		}
 		rc->scratch = malloc(SCRATCH_BYTES);
 		ep.emit_ctx = rc;
-		ep.flow_ind_first = i + 1;
+		ep.flow_ind_first = i < first ? 1 : i - first + 1;
+		/* the distributor holds no flows: the smallest table (its engine still runs
+		 * the clock steps, the flush and the counters like the others) */
+		ep.pairs = i < first ? 8 : conf->flow_table_pairs;
 		if (pl.packet_mode) {
 			rc->pkt_log = open_packet_log(conf, j);
 			rc->pkt_line = malloc(PKT_LINE_BYTES);
@@ -538,19 +552,16 @@ control_loop(struct tcpw_conf *conf, const char *conf_file)
 			last_stats = now;
 			stats_report(&pl, stderr);
 		}
-		if (got != last || pl.live || atomic_load(&pl.quit) ||
-		    atomic_load(&pl.write_blocked)) {
+		/* net_pcap stalling short of the counted packets (-r only: -R reads the file
+		 * itself; once every packet is in, the flush at the end may take its time) */
+		if (got != last || pl.live || pl.file.base != NULL || got >= pl.expected ||
+		    atomic_load(&pl.quit) || atomic_load(&pl.write_blocked)) {
 			last = got;
 			idle_since = now;
 		} else if (now - idle_since > STALL_SECONDS * rte_get_timer_hz()) {
-			if (pl.file.base != NULL)
-				fprintf(stderr, "tcpwintmtd: RX lcore 0 read %" PRIu64 " packets "
-					"and then nothing for %d s; finishing\n", got,
-					STALL_SECONDS);
-			else
-				fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %"
-					PRIu64 " packets and then nothing for %d s; finishing\n",
-					got, pl.expected, STALL_SECONDS);
+			fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %" PRIu64
+				" packets and then nothing for %d s; finishing\n", got,
+				pl.expected, STALL_SECONDS);
 			atomic_store(&pl.quit, true);
 		}
 		usleep(10000);
@@ -564,7 +575,7 @@ report_info(const struct tcpw_conf *conf, const struct job *j, struct tcpw_repor
 	ri->input = j->input;
 	ri->linktype = j->cap.linktype;
 	ri->tcpwin_thres = conf->tcpwin_thres;
-	ri->table_pairs = (uint64_t)conf->flow_table_pairs * pl.nrx;
+	ri->table_pairs = (uint64_t)conf->flow_table_pairs * (pl.nrx - flow_lcore0());
 	ri->pid = (int)getpid();
 }
 

@@ -91,8 +91,8 @@ struct pipeline {
 	unsigned int nrx;
 	uint16_t port;
 	uint16_t nqueues;              /* RX queues configured on the port */
-	bool sw_dist;                  /* RX lcore 0 polls every queue (or reads the file) and
-					* spreads the packets to the other RX lcores */
+	bool sw_dist;                  /* RX lcore 0 polls the one queue (or reads the file)
+					* and spreads the packets to the other RX lcores */
 	bool live;                     /* packet time = receive time; else capture time */
 	int linktype;                  /* TCPW_DLT_* of the input */
 	int ts_offset;                 /* mbuf timestamp dynamic field (capture time, us) */

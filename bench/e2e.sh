@@ -11,7 +11,7 @@
 #
 # Usage: e2e.sh CAPTURE [SECONDS=10]
 #   environment: RUNS (3), WARMUP (2 s), DAEMON (build/app/tcpwintmtd), RX (1: the daemon's
-#   RX lcores; with 2, RX lcore 0 polls and hands half the flows to RX lcore 1, as for any
+#   RX lcores; with 2, RX lcore 0 polls and hands every packet to RX lcore 1, as for any
 #   port without RSS; testpmd gets the same lcores and forwards on one), LCORES (EAL's
 #   --lcores map for both; default (0-N)@(0,1), every lcore on either CPU)
 # Memory: infinite_rx copies every frame of the capture into its own mbuf before the first

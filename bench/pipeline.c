@@ -129,7 +129,7 @@ main(int argc, char **argv)
 				burst[b] = frames + (rng % (2 * flows)) * FRAME_LEN;
 			}
 			lens[b] = FRAME_LEN;
-			tss[b] = (uint64_t)ts.sec * 1000000 + ts.usec;
+			tss[b] = tcpw_ts_us(ts);
 		}
 		clock_us += us_per_burst;
 		ts.sec = 1700000000 + (uint32_t)(clock_us / 1e6);

@@ -234,19 +234,19 @@ load48(const void *p)
 
 /* ---- time ---------------------------------------------------------------------------- */
 
-/* Times are microseconds since the epoch: a struct tcpw_ts as sec * 10^6 + usec (a usec
- * above 999999 is carried into the seconds), split back only where Tranalyzer's own
- * arithmetic on seconds and microseconds is reproduced and for the outputs. */
+/* Times are microseconds since the epoch (tcpw_ts_us()), split back (us_ts()) only where
+ * Tranalyzer's own arithmetic on seconds and microseconds is reproduced and for the
+ * outputs. */
 static inline int64_t
 ts_us(struct tcpw_ts t)
 {
-	return (int64_t)t.sec * 1000000 + t.usec;
+	return (int64_t)tcpw_ts_us(t);
 }
 
 static inline struct tcpw_ts
 us_ts(int64_t us)
 {
-	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+	return tcpw_us_ts((uint64_t)us);
 }
 
 /* Age as Tranalyzer computes it (main.c, cycleLRUList): a 32-bit float holding the second
@@ -620,16 +620,14 @@ sweep(struct tcpw_engine *e)
 {
 	int64_t due = INT64_MAX;
 
-	/* first_moved() sets INT64_MIN (unknown) here and in the handler whose first direction
-	 * moved: one walk's retirements can move an earlier walk's first direction */
-	e->sweep_due_us = INT64_MAX;
-	for (unsigned int i = 0; i < e->nhandlers; i++) {
+	for (unsigned int i = 0; i < e->nhandlers; i++)
 		sweep_handler(e, &e->handlers[i]);
+	/* after all the walks: one's retirements can move another's first direction
+	 * (first_moved()); INT64_MIN, unknown, is below every time */
+	for (unsigned int i = 0; i < e->nhandlers; i++)
 		if (e->handlers[i].due_us < due)
 			due = e->handlers[i].due_us;
-	}
-	if (e->sweep_due_us != INT64_MIN)
-		e->sweep_due_us = due;
+	e->sweep_due_us = due;
 }
 
 static TCPW_ALWAYS_INLINE void
@@ -1412,7 +1410,7 @@ stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c)
  */
 unsigned int
 tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const uint32_t *lens,
-		    const uint64_t *ts_us, unsigned int n)
+		    const uint64_t *times_us, unsigned int n)
 {
 	struct pkt_ctx c[TCPW_ENGINE_BURST];
 	unsigned int i;
@@ -1435,7 +1433,7 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 	for (i = 0; i < n; i++) {
 		if (i + LAG_LINKS < n)
 			stage_links(e, &c[i + LAG_LINKS]);
-		advance(e, (int64_t)ts_us[i]);
+		advance(e, (int64_t)times_us[i]);
 		if (account(e, &c[i], frames[i], lens[i]) != 0)
 			break;
 	}

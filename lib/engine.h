@@ -105,7 +105,9 @@ struct tcpw_engine *tcpw_engine_create(const struct tcpw_engine_params *p);
 void tcpw_engine_free(struct tcpw_engine *e);
 
 /**
- * Account one captured frame: sweep expired pairs at @p ts, parse, update the flow.
+ * Account one captured frame: sweep expired pairs at @p ts, parse, update the flow. The
+ * engine counts time in microseconds (tcpw_ts_us()): @p ts.usec is below 10^6, as capture
+ * times are (a larger one is carried into the seconds).
  * @return 0, or -ENOSPC if no slot is free while retired pairs wait for the writer (they free
  *         their slots once drained; the autopilot evicts only when none waits): the packet
  *         was not processed; drain and call again
@@ -118,14 +120,14 @@ int tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t cap
 
 /**
  * Account a burst of frames, in order, exactly as that many tcpw_engine_packet() calls
- * would, but with the memory of each packet's flow prefetched ahead. Times @p ts_us are
- * microseconds since the epoch (a struct tcpw_ts's sec * 10^6 + usec, as the engine
- * counts time: a usec above 999999 is carried into the seconds).
+ * would, but with the memory of each packet's flow prefetched ahead. Times @p times_us are
+ * microseconds since the epoch (tcpw_ts_us() of a struct tcpw_ts: the engine counts time
+ * in microseconds, to 2106-02-07 as the pcap format does).
  * @return packets accounted; fewer than @p n (at most TCPW_ENGINE_BURST) only when a
  *         packet found no free slot (as -ENOSPC above): drain and call again with the rest
  */
 unsigned int tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames,
-				 const uint32_t *lens, const uint64_t *ts_us, unsigned int n);
+				 const uint32_t *lens, const uint64_t *times_us, unsigned int n);
 
 /** Advance the clock without a packet (idle link): retires pairs expired at @p ts. */
 void tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts);

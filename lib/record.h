@@ -35,6 +35,21 @@ struct tcpw_ts {
 	uint32_t usec;
 };
 
+/** Microseconds since the epoch, as the engine counts time (a usec above 999999 is carried
+ * into the seconds). */
+static inline uint64_t
+tcpw_ts_us(struct tcpw_ts t)
+{
+	return (uint64_t)t.sec * 1000000 + t.usec;
+}
+
+/** The time of @p us, microseconds since the epoch before 2106-02-07T06:28:16Z. */
+static inline struct tcpw_ts
+tcpw_us_ts(uint64_t us)
+{
+	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+}
+
 /** One direction of a record. */
 struct tcpw_record_dir {
 	uint64_t flow_stat;

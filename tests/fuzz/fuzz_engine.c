@@ -310,7 +310,7 @@ do_op(struct run *run, struct fuzz_in *in, const struct tcpw_tmt *base)
 		if (ctl & 0x10) {
 			run->burst[run->nburst] = frame;
 			run->burst_len[run->nburst] = len;
-			run->burst_ts[run->nburst] = (uint64_t)run->ts.sec * US_PER_S + run->ts.usec;
+			run->burst_ts[run->nburst] = tcpw_ts_us(run->ts);
 			if (++run->nburst == TCPW_ENGINE_BURST)
 				submit_burst(run);
 			frame = NULL;
