@@ -142,7 +142,8 @@ batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
 /* The RX lcore that owns a packet's flows: never the distributor itself. A port's receive
  * costs about what the engine does, so a share of the flows on top made RX lcore 0 the
  * bottleneck: with 2 RX lcores, 47% of the bare PMD's rate against 56% for one lcore alone
- * (bench/e2e.sh, a capture of 500 host pairs); -R does the same, for the same records. */
+ * (bench/e2e.sh, a capture of 500 host pairs; now about the same as one lcore on 2 shared
+ * CPUs, doc/performance.md); -R does the same, for the same records. */
 static unsigned int
 owner_of(const struct rx_core *rc, const uint8_t *frame, uint32_t len)
 {
