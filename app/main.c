@@ -9,8 +9,8 @@
  *
  * Offline (-r FILE) the capture is replayed through net_pcap with its capture timestamps,
  * and input ends after the number of packets the pre-scan counted (net_pcap has no
- * end-of-file signal); with -R RX lcore 0 reads the mapped file itself, to its end. Live (-i DEVICE) packet time is the receive time and input ends on
- * SIGTERM/SIGINT. Either way every flow in memory is written before exit.
+ * end-of-file signal); with -R RX lcore 0 reads the mapped file itself, to its end. Live
+ * (-i DEVICE) packet time is the receive time and input ends on SIGTERM/SIGINT. Either way every flow in memory is written before exit.
  */
 #include <dirent.h>
 #include <errno.h>

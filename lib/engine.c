@@ -234,15 +234,9 @@ load48(const void *p)
 
 /* ---- time ---------------------------------------------------------------------------- */
 
-/* Times are microseconds since the epoch (tcpw_ts_us()), split back (us_ts()) only where
+/* Times are microseconds since the epoch (tcpw_ts_us()), split back only where
  * Tranalyzer's own arithmetic on seconds and microseconds is reproduced and for the
  * outputs. */
-static inline int64_t
-ts_us(struct tcpw_ts t)
-{
-	return (int64_t)tcpw_ts_us(t);
-}
-
 static inline struct tcpw_ts
 us_ts(int64_t us)
 {
@@ -272,12 +266,6 @@ diff_s(int64_t a_us, int64_t b_us)
 
 	return (double)((int64_t)a.sec - (int64_t)b.sec) +
 	       (double)((int32_t)a.usec - (int32_t)b.usec) / 1e6;
-}
-
-static inline bool
-ts_before(struct tcpw_ts a, struct tcpw_ts b)
-{
-	return a.sec < b.sec || (a.sec == b.sec && a.usec < b.usec);
 }
 
 /* ---- LRU list ---------------------------------------------------------------------- */
@@ -655,7 +643,7 @@ advance(struct tcpw_engine *e, int64_t now_us)
 void
 tcpw_engine_advance(struct tcpw_engine *e, struct tcpw_ts ts)
 {
-	advance(e, ts_us(ts));
+	advance(e, (int64_t)tcpw_ts_us(ts));
 }
 
 /* Add a handler for @t unless one exists; handlers stay sorted by timeout, descending. */
@@ -1350,7 +1338,7 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 	struct pkt_ctx c;
 
 	prepare(e, &c, frame, caplen);
-	advance(e, ts_us(ts));
+	advance(e, (int64_t)tcpw_ts_us(ts));
 	return account(e, &c, frame, caplen);
 }
 
@@ -1597,9 +1585,9 @@ void
 tcpw_engine_stats_merge(struct tcpw_engine_stats *dst, const struct tcpw_engine_stats *src)
 {
 	if (src->pkts > 0) {
-		if (dst->pkts == 0 || ts_before(src->first_ts, dst->first_ts))
+		if (dst->pkts == 0 || tcpw_ts_us(src->first_ts) < tcpw_ts_us(dst->first_ts))
 			dst->first_ts = src->first_ts;
-		if (dst->pkts == 0 || ts_before(dst->last_ts, src->last_ts))
+		if (dst->pkts == 0 || tcpw_ts_us(dst->last_ts) < tcpw_ts_us(src->last_ts))
 			dst->last_ts = src->last_ts;
 	}
 	if (src->min_hdrs != 0 && (dst->min_hdrs == 0 || src->min_hdrs < dst->min_hdrs))
