@@ -31,7 +31,7 @@ usage(FILE *f, const char *prog)
 		"/tcpwintmt.conf),\n"
 		"                  then exit 0 (valid) or 1\n"
 		"  -h, --help      this text;  -V, --version  the version\n"
-		"Without EAL options the daemon runs with --no-huge -m 512 (-R: 64 + rx.cores)\n"
+		"Without EAL options the daemon runs with --no-huge -m 512 (reading a file: less)\n"
 		"on 2 + rx.cores lcores (main, timer, RX); with them, every worker lcore but the\n"
 		"first is an RX lcore.\n"
 		"SIGTERM/SIGINT: stop capturing, write every flow in memory, exit 0.\n"
@@ -61,19 +61,10 @@ is_pci_address(const char *dev)
 	       sscanf(dev, "%x:%x.%x%c", &bus, &slot, &fn, &end) == 3;
 }
 
-/* DPDK memory (MB, resident with --no-huge). -R has no port and so no mbuf pool: DPDK holds
- * only the rings, ~0.6 MB an RX lcore (the flow tables are not DPDK memory). EAL sets up
- * all of -m at start-up, its page tables and a 4 KiB-page map: 512 took 20 ms more CPU than
- * 64 (a third of a short run's CPU). */
-static unsigned int
-default_mem_mb(const struct app_args *a, unsigned int rx_cores)
-{
-	return a->read_file != NULL && a->direct ? 64 + rx_cores : 512;
-}
-
 /* main lcore (control), timer lcore, RX lcores: on the CPUs we may use, shared if few. */
 static void
-default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, bool pci)
+default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
+	    bool pci)
 {
 	char cpus[256] = "";
 	cpu_set_t set;
@@ -95,7 +86,7 @@ default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, bool pc
 	eal_add(a, "--no-huge");
 	if (!pci)
 		eal_add(a, "--no-pci");
-	eal_add(a, "-m%u", default_mem_mb(a, rx_cores));
+	eal_add(a, "-m%u", mem_mb);
 	eal_add(a, "--file-prefix=tcpwintmtd-%d", (int)getpid());
 	eal_add(a, "--log-level=lib.*:error");
 	eal_add(a, "--log-level=pmd.*:error");
@@ -121,8 +112,8 @@ conf_eal(struct app_args *a, const char *prog, const char *args)
 }
 
 int
-args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device,
-	 const char *conf_eal_args)
+args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
+	 const char *device, const char *conf_eal_args)
 {
 	bool pci = device != NULL && is_pci_address(device);
 
@@ -130,7 +121,7 @@ args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char
 		if (conf_eal(a, prog, conf_eal_args) != 0)
 			return -1;
 	} else if (!a->user_eal) {
-		default_eal(a, prog, rx_cores, pci);
+		default_eal(a, prog, rx_cores, mem_mb, pci);
 	}
 	if (a->eal_argc + 2 > ARGS_EAL_MAX) {
 		fprintf(stderr, "%s: too many EAL arguments\n", prog);

@@ -32,10 +32,11 @@ int args_parse(int argc, char **argv, struct app_args *a);
 
 /*
  * Complete the EAL arguments: those of the command line, else eal.args (@p conf_eal_args,
- * split on white space), else the daemon's defaults for @p rx_cores RX lcores; then the input device (the capture file through net_pcap, or
- * the live device as a virtual device or a PCI address). Returns 0 or -1 (message printed).
+ * split on white space), else the daemon's defaults for @p rx_cores RX lcores and @p mem_mb
+ * MB of DPDK memory; then the input device (the capture file through net_pcap, or the live
+ * device as a virtual device or a PCI address). Returns 0 or -1 (message printed).
  */
-int args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, const char *device,
-	     const char *conf_eal_args);
+int args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
+	     const char *device, const char *conf_eal_args);
 
 #endif

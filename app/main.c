@@ -50,6 +50,7 @@
 #define RING_RECORDS 1024        /* records in flight per RX lcore (~560 KiB) */
 #define RING_PKTS 2048           /* mbufs in flight to each RX lcore (software spread) */
 #define MBUF_CACHE 256
+#define MBUF_BYTES 2432          /* a pool element: mbuf, RTE_MBUF_DEFAULT_BUF_SIZE, header */
 #define STALL_SECONDS 10         /* offline: give up waiting for net_pcap after this */
 #define EXIT_DAMAGED 3
 #define WRITER_BUFFER (4u << 20) /* records held while the disk refuses them */
@@ -295,17 +296,37 @@ open_packet_log(const struct tcpw_conf *conf, const struct job *j)
  * the pool is made, which was a third of a short offline run.
  */
 static uint32_t
-pool_size(const struct tcpw_conf *c, bool offline)
+pool_size(const struct tcpw_conf *c, bool offline, unsigned int nrx)
 {
-	uint32_t need = 2 * MBUF_CACHE * (pl.nrx + 2) + 4 * BURST, n = 1;
+	uint32_t need = 2 * MBUF_CACHE * (nrx + 2) + 4 * BURST, n = 1;
 
 	if (!offline)
 		return c->capture_mbufs;
-	if (pl.nrx > 1)
-		need += pl.nrx * RING_PKTS;
+	if (nrx > 1)
+		need += nrx * RING_PKTS;
 	while (n - 1 < need)
 		n <<= 1;
 	return RTE_MIN(c->capture_mbufs, n - 1);
+}
+
+/*
+ * DPDK memory (MB) in the default EAL arguments. With --no-huge all of it is resident from
+ * start-up, and EAL clears a map of all its 4 KiB pages: 512 cost 20 ms more CPU than 64,
+ * a third of a short offline run's. Reading a file, the pool is known (-R has none):
+ * twice its size (with --no-huge EAL needs that: testpmd's 700 K mbufs fit in 3944 MB,
+ * 1 M do not), 64 for EAL and one an RX lcore for the rings. Live keeps 512, for
+ * capture.mbufs (16383 by default) and whatever the device allocates.
+ */
+static unsigned int
+eal_mem_mb(const struct app_args *a, const struct tcpw_conf *c)
+{
+	uint64_t pool = 0;
+
+	if (a->read_file == NULL)
+		return 512;
+	if (!a->direct)
+		pool = (uint64_t)pool_size(c, true, c->rx_cores) * MBUF_BYTES;
+	return 64 + c->rx_cores + (unsigned int)((2 * pool) >> 20);
 }
 
 /* The first RX lcore that holds flows: with software distribution RX lcore 0 only reads
@@ -643,8 +664,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (plan_job(&a, &conf, &j) != 0 ||
-	    args_eal(&a, argv[0], conf.rx_cores, a.read_file ? NULL : j.input,
-		     conf.eal_args) != 0)
+	    args_eal(&a, argv[0], conf.rx_cores, eal_mem_mb(&a, &conf),
+		     a.read_file ? NULL : j.input, conf.eal_args) != 0)
 		return 1;
 
 	signal(SIGINT, on_signal);
@@ -682,7 +703,7 @@ main(int argc, char **argv)
 		pl.sw_dist = pl.nrx > 1;
 		goto port_done;
 	}
-	nmbufs = pool_size(&conf, a.read_file != NULL);
+	nmbufs = pool_size(&conf, a.read_file != NULL, pl.nrx);
 	pool = rte_pktmbuf_pool_create("rx_pool", nmbufs, MBUF_CACHE, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL) {
