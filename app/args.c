@@ -87,7 +87,7 @@ default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigne
 	if (!pci)
 		eal_add(a, "--no-pci");
 	eal_add(a, "-m%u", mem_mb);
-	eal_add(a, "--file-prefix=tcpwintmtd-%d", (int)getpid());
+	eal_add(a, "--file-prefix=" ARGS_FILE_PREFIX "%d", (int)getpid());
 	eal_add(a, "--log-level=lib.*:error");
 	eal_add(a, "--log-level=pmd.*:error");
 }

@@ -30,6 +30,8 @@ struct app_args {
  * (message printed). */
 int args_parse(int argc, char **argv, struct app_args *a);
 
+#define ARGS_FILE_PREFIX "tcpwintmtd-" /* + PID: the default --file-prefix */
+
 /*
  * Complete the EAL arguments: those of the command line, else eal.args (@p conf_eal_args,
  * split on white space), else the daemon's defaults for @p rx_cores RX lcores and @p mem_mb

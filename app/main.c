@@ -14,6 +14,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -206,6 +207,61 @@ remove_runtime_dir(const char *dir)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 	rmdir(dir);
+}
+
+/* A runtime directory of the default --file-prefix scheme (ARGS_FILE_PREFIX + PID) whose
+ * daemon is gone: that PID is not running and no process holds the primary's lock on its
+ * config file (EAL's F_SETLK: a daemon of another PID namespace that shares /var/run/dpdk
+ * still holds it). */
+static bool
+runtime_dir_stale(int parent, const char *name)
+{
+	size_t plen = strlen(ARGS_FILE_PREFIX);
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char path[NAME_MAX + 16];
+	char *end;
+	long pid;
+	int fd;
+	bool held;
+
+	if (strncmp(name, ARGS_FILE_PREFIX, plen) != 0 || name[plen] < '1' || name[plen] > '9')
+		return false;
+	pid = strtol(name + plen, &end, 10);
+	if (*end != '\0' || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "%s/config", name);
+	fd = openat(parent, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	held = fcntl(fd, F_GETLK, &lk) != 0 || lk.l_type != F_UNLCK;
+	close(fd);
+	return !held;
+}
+
+/* A daemon killed by SIGKILL (or the OOM killer) leaves its runtime directory behind, ~6 MB
+ * of /run (memory) each: a restart loop would fill it. With a directory of the default
+ * scheme, each start removes those of daemons that are gone. */
+static void
+remove_stale_runtime_dirs(const char *own)
+{
+	char parent[PATH_MAX], dir[PATH_MAX + NAME_MAX + 2];
+	const char *base = strrchr(own, '/');
+	struct dirent *de;
+	DIR *d;
+
+	if (base == NULL || strncmp(base + 1, ARGS_FILE_PREFIX, strlen(ARGS_FILE_PREFIX)) != 0)
+		return; /* a prefix of the user's: not ours to judge */
+	snprintf(parent, sizeof(parent), "%.*s", (int)(base - own), own);
+	d = opendir(parent);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (runtime_dir_stale(dirfd(d), de->d_name)) {
+			snprintf(dir, sizeof(dir), "%s/%s", parent, de->d_name);
+			remove_runtime_dir(dir);
+		}
+	}
+	closedir(d);
 }
 
 static void
@@ -678,6 +734,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	set_log_level(&conf);
+	remove_stale_runtime_dirs(rte_eal_get_runtime_dir());
 	pl.nrx = rte_lcore_count() >= 3 ? rte_lcore_count() - 2 : 0;
 	if (pl.nrx == 0 || pl.nrx > TCPW_CONF_RX_MAX) {
 		fprintf(stderr, "tcpwintmtd: needs 3 to %d lcores (main, timer, RX...); EAL "

@@ -19,11 +19,15 @@
      target untouched (exit 1); a world-writable -w directory is refused (exit 1); files
      are created 0640 (0600 with output.file_mode), a created directory 0750, whatever the
      umask; a second run into the same directory keeps the first run's file under a closed
-     name.
+     name;
+  5. runtime directories: a daemon killed with SIGKILL leaves /var/run/dpdk/tcpwintmtd-PID;
+     the next start removes those whose PID is gone and whose config file no process
+     locks, and keeps every other one (a live PID, a locked config, another name).
 Every run must end by itself, with no sanitizer report, and the packets must add up
 (integration accounting). Usage: run_inputs.py DAEMON OUTDIR. Parts that need root report
 SKIP with their name.
 """
+import fcntl
 import glob
 import os
 import re
@@ -370,6 +374,55 @@ def output_files(daemon, caps, work):
               "output: the end report counts it")
 
 
+def dead_pid():
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def runtime_dirs(daemon, caps, work):
+    base = "/var/run/dpdk"
+    if os.geteuid() != 0:
+        print("SKIP runtime directories: needs root (%s)" % base)
+        return
+    os.makedirs(base, exist_ok=True)
+    a, b = dead_pid(), dead_pid()
+    dirs = {  # name -> (config file, locked by us, removed, what)
+        "tcpwintmtd-%d" % a: (True, False, True, "its PID is gone"),
+        "tcpwintmtd-%d" % b: (False, False, True, "its PID is gone, killed before its config"),
+        "tcpwintmtd-%d" % (b + 1000000): (True, True, False, "its config is locked"),
+        "tcpwintmtd-%d" % os.getpid(): (True, False, False, "its PID runs"),
+        "tcpwintmtd-x%d" % a: (True, False, False, "not a PID"),
+        "other-%d" % a: (True, False, False, "another prefix"),
+    }
+    locks = []
+    try:
+        for name, (config, locked, _, _) in dirs.items():
+            path = os.path.join(base, name)
+            shutil.rmtree(path, ignore_errors=True)
+            os.makedirs(path)
+            with open(os.path.join(path, "fbarray_memseg-4k-0-0"), "wb") as f:
+                f.write(b"\0" * 4096)
+            if config:
+                f = open(os.path.join(path, "config"), "wb+")
+                f.write(b"\0" * 4096)
+                f.flush()
+                if locked:
+                    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 64, 128)
+                locks.append(f)
+        p, _ = capture_run(daemon, caps, work, "good.pcap")
+        expect(p, 0, "", "runtime directories: a run beside them")
+        for name, (_, _, removed, what) in dirs.items():
+            gone = not os.path.exists(os.path.join(base, name))
+            check(gone == removed, "runtime directories: %s %s: %s" %
+                  (name, "removed" if removed else "kept", what))
+    finally:
+        for f in locks:
+            f.close()
+        for name in dirs:
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
 def main():
     daemon, work = sys.argv[1], sys.argv[2]
     shutil.rmtree(work, ignore_errors=True)  # a run starts from nothing
@@ -383,6 +436,7 @@ def main():
     captures_read(daemon, caps, work)
     captures_unsupported_linktype(daemon, caps, work)
     output_files(daemon, caps, work)
+    runtime_dirs(daemon, caps, work)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0
