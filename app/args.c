@@ -31,7 +31,7 @@ usage(FILE *f, const char *prog)
 		"/tcpwintmt.conf),\n"
 		"                  then exit 0 (valid) or 1\n"
 		"  -h, --help      this text;  -V, --version  the version\n"
-		"Without EAL options the daemon runs with --no-huge -m 512 (reading a file: less)\n"
+		"Without EAL options the daemon runs with --no-huge and -m sized to its mbuf pool\n"
 		"on 2 + rx.cores lcores (main, timer, RX); with them, every worker lcore but the\n"
 		"first is an RX lcore.\n"
 		"SIGTERM/SIGINT: stop capturing, write every flow in memory, exit 0.\n"

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@
 #define RING_RECORDS 1024        /* records in flight per RX lcore (~560 KiB) */
 #define RING_PKTS 2048           /* mbufs in flight to each RX lcore (software spread) */
 #define MBUF_CACHE 256
-#define MBUF_BYTES 2432          /* a pool element: mbuf, RTE_MBUF_DEFAULT_BUF_SIZE, header */
+#define MBUF_PAGE 4096           /* with --no-huge, each mbuf (2368 bytes) has a page of its own */
 #define STALL_SECONDS 10         /* offline: give up waiting for net_pcap after this */
 #define EXIT_DAMAGED 3
 #define WRITER_BUFFER (4u << 20) /* records held while the disk refuses them */
@@ -187,64 +188,91 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 	return 0;
 }
 
+/* Empty and remove directory @name of @parent, through descriptors and without following a
+ * symbolic link: entries only, as EAL's runtime directory is flat. */
+static void
+remove_dir_at(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
 /*
  * DPDK 22.11 leaves its runtime directory (/var/run/dpdk/PREFIX: config, fbarray files of
  * ~6 MB with --no-huge, sockets) behind at rte_eal_cleanup(). With the default per-PID
  * --file-prefix every run would leave a new one: measured, 12,000 runs of the test suites
  * filled a 252 GB disk. The daemon is the primary process of its prefix (whoever chose it),
- * nothing can use the directory after it: remove it (flat) on the way out.
+ * nothing can use the directory after it: remove it on the way out.
  */
 static void
 remove_runtime_dir(const char *dir)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	rmdir(dir);
+	remove_dir_at(AT_FDCWD, dir);
 }
 
-/* A runtime directory of the default --file-prefix scheme (ARGS_FILE_PREFIX + PID) whose
- * daemon is gone: that PID is not running and no process holds the primary's lock on its
- * config file (EAL's F_SETLK: a daemon of another PID namespace that shares /var/run/dpdk
- * still holds it). */
+#define STALE_MIN_AGE_S 10 /* EAL creates config a moment before it locks it */
+
+/*
+ * A runtime directory of the default --file-prefix scheme (ARGS_FILE_PREFIX + PID) that a
+ * killed daemon left: a directory of ours (not a link), named after a PID that is not
+ * running, holding a config file that is at least STALE_MIN_AGE_S old and that no process
+ * holds EAL's primary lock on (F_SETLK, released when the process dies). A daemon of
+ * another PID namespace that shares the directory holds that lock; one that is just
+ * starting has no config yet, or a fresh one.
+ */
 static bool
-runtime_dir_stale(int parent, const char *name)
+runtime_dir_stale(int parent, const char *name, const char *own)
 {
 	size_t plen = strlen(ARGS_FILE_PREFIX);
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[NAME_MAX + 16];
+	struct stat st;
 	char *end;
 	long pid;
 	int fd;
 	bool held;
 
-	if (strncmp(name, ARGS_FILE_PREFIX, plen) != 0 || name[plen] < '1' || name[plen] > '9')
+	if (strncmp(name, ARGS_FILE_PREFIX, plen) != 0 || name[plen] < '1' || name[plen] > '9' ||
+	    strcmp(name, own) == 0)
 		return false;
+	errno = 0;
 	pid = strtol(name + plen, &end, 10);
-	if (*end != '\0' || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+	if (*end != '\0' || errno != 0 || pid > INT_MAX || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return false;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid())
 		return false;
 	snprintf(path, sizeof(path), "%s/config", name);
-	fd = openat(parent, path, O_RDONLY | O_CLOEXEC);
+	fd = openat(parent, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT;
-	held = fcntl(fd, F_GETLK, &lk) != 0 || lk.l_type != F_UNLCK;
+		return false;
+	held = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	       st.st_mtime > time(NULL) - STALE_MIN_AGE_S || fcntl(fd, F_GETLK, &lk) != 0 ||
+	       lk.l_type != F_UNLCK;
 	close(fd);
 	return !held;
 }
 
 /* A daemon killed by SIGKILL (or the OOM killer) leaves its runtime directory behind, ~6 MB
  * of /run (memory) each: a restart loop would fill it. With a directory of the default
- * scheme, each start removes those of daemons that are gone. */
+ * scheme (@own), each start removes those that daemons which are gone left beside it. */
 static void
 remove_stale_runtime_dirs(const char *own)
 {
-	char parent[PATH_MAX], dir[PATH_MAX + NAME_MAX + 2];
+	char parent[PATH_MAX];
 	const char *base = strrchr(own, '/');
 	struct dirent *de;
 	DIR *d;
@@ -255,12 +283,9 @@ remove_stale_runtime_dirs(const char *own)
 	d = opendir(parent);
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL) {
-		if (runtime_dir_stale(dirfd(d), de->d_name)) {
-			snprintf(dir, sizeof(dir), "%s/%s", parent, de->d_name);
-			remove_runtime_dir(dir);
-		}
-	}
+	while ((de = readdir(d)) != NULL)
+		if (runtime_dir_stale(dirfd(d), de->d_name, base + 1))
+			remove_dir_at(dirfd(d), de->d_name);
 	closedir(d);
 }
 
@@ -368,21 +393,19 @@ pool_size(const struct tcpw_conf *c, bool offline, unsigned int nrx)
 /*
  * DPDK memory (MB) in the default EAL arguments. With --no-huge all of it is resident from
  * start-up, and EAL clears a map of all its 4 KiB pages: 512 cost 20 ms more CPU than 64,
- * a third of a short offline run's. Reading a file, the pool is known (-R has none):
- * twice its size (with --no-huge EAL needs that: testpmd's 700 K mbufs fit in 3944 MB,
- * 1 M do not), 64 for EAL and one an RX lcore for the rings. Live keeps 512, for
- * capture.mbufs (16383 by default) and whatever the device allocates.
+ * a third of a short offline run's. So it is sized to the job: 64 for EAL, one an RX lcore
+ * for the rings, and the mbuf pool (-R has none) plus a quarter. Live takes at least 512,
+ * for what the device allocates.
  */
 static unsigned int
 eal_mem_mb(const struct app_args *a, const struct tcpw_conf *c)
 {
-	uint64_t pool = 0;
+	bool offline = a->read_file != NULL;
+	uint64_t pool = offline && a->direct ? 0 :
+			(uint64_t)pool_size(c, offline, c->rx_cores) * MBUF_PAGE;
+	unsigned int mb = 64 + c->rx_cores + (unsigned int)((pool + pool / 4) >> 20);
 
-	if (a->read_file == NULL)
-		return 512;
-	if (!a->direct)
-		pool = (uint64_t)pool_size(c, true, c->rx_cores) * MBUF_BYTES;
-	return 64 + c->rx_cores + (unsigned int)((2 * pool) >> 20);
+	return offline ? mb : RTE_MAX(mb, 512u);
 }
 
 /* The first RX lcore that holds flows: with software distribution RX lcore 0 only reads

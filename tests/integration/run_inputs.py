@@ -21,8 +21,9 @@
      umask; a second run into the same directory keeps the first run's file under a closed
      name;
   5. runtime directories: a daemon killed with SIGKILL leaves /var/run/dpdk/tcpwintmtd-PID;
-     the next start removes those whose PID is gone and whose config file no process
-     locks, and keeps every other one (a live PID, a locked config, another name).
+     the next start removes it, and any other whose PID is gone and whose config file is
+     10 s old and unlocked, and keeps every other one (a live PID, a locked, fresh or
+     missing config, another name, a symbolic link and what it points to).
 Every run must end by itself, with no sanitizer report, and the packets must add up
 (integration accounting). Usage: run_inputs.py DAEMON OUTDIR. Parts that need root report
 SKIP with their name.
@@ -36,6 +37,7 @@ import stat
 import struct
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounting  # noqa: E402
@@ -380,47 +382,95 @@ def dead_pid():
     return p.pid
 
 
+def plant_dir(base, name, config, locked, age_s, locks):
+    """A runtime directory as EAL leaves it, built aside and renamed into place (a daemon
+    starting meanwhile must never see it half made)."""
+    tmp = os.path.join(base, ".plant-" + name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with open(os.path.join(tmp, "fbarray_memseg-4k-0-0"), "wb") as f:
+        f.write(b"\0" * 4096)
+    if config:
+        path = os.path.join(tmp, "config")
+        f = open(path, "wb+")
+        f.write(b"\0" * 4096)
+        f.flush()
+        if locked:
+            fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 64, 128)
+        locks.append(f)
+        os.utime(path, (time.time() - age_s, time.time() - age_s))
+    shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+    os.rename(tmp, os.path.join(base, name))
+
+
+def killed_daemon(daemon, base, work):
+    """A daemon on a null device, killed with SIGKILL once EAL has set up: its directory."""
+    p = subprocess.Popen([daemon, "-i", "net_null0", "-w", os.path.join(work, "out_killed")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    config = os.path.join(base, "tcpwintmtd-%d" % p.pid, "config")
+    for _ in range(100):
+        if os.path.exists(config):
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    p.kill()
+    p.wait()
+    if os.path.exists(config):
+        os.utime(config, (time.time() - 60, time.time() - 60))  # as if killed a while ago
+    return "tcpwintmtd-%d" % p.pid
+
+
 def runtime_dirs(daemon, caps, work):
     base = "/var/run/dpdk"
     if os.geteuid() != 0:
         print("SKIP runtime directories: needs root (%s)" % base)
         return
     os.makedirs(base, exist_ok=True)
-    a, b = dead_pid(), dead_pid()
-    dirs = {  # name -> (config file, locked by us, removed, what)
-        "tcpwintmtd-%d" % a: (True, False, True, "its PID is gone"),
-        "tcpwintmtd-%d" % b: (False, False, True, "its PID is gone, killed before its config"),
-        "tcpwintmtd-%d" % (b + 1000000): (True, True, False, "its config is locked"),
-        "tcpwintmtd-%d" % os.getpid(): (True, False, False, "its PID runs"),
-        "tcpwintmtd-x%d" % a: (True, False, False, "not a PID"),
-        "other-%d" % a: (True, False, False, "another prefix"),
+    a, b, c = dead_pid(), dead_pid(), dead_pid()
+    target = os.path.join(work, "link_target")
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(target, "keep"), "w") as f:
+        f.write("mine\n")
+    dirs = {  # name -> (config file, locked by us, config age, removed, what)
+        "tcpwintmtd-%d" % a: (True, False, 60, True, "its PID is gone, its config unlocked"),
+        "tcpwintmtd-%d" % b: (False, False, 0, False, "no config: EAL may be starting"),
+        "tcpwintmtd-%d" % c: (True, False, 0, False, "its config is fresh"),
+        "tcpwintmtd-%d" % (b + 1000000): (True, True, 60, False, "its config is locked"),
+        "tcpwintmtd-%d" % os.getpid(): (True, False, 60, False, "its PID runs"),
+        "tcpwintmtd-x%d" % a: (True, False, 60, False, "not a PID"),
+        "other-%d" % a: (True, False, 60, False, "another prefix"),
     }
-    locks = []
+    link = "tcpwintmtd-%d" % (c + 1000000)
+    locks, made = [], list(dirs) + [link]
     try:
-        for name, (config, locked, _, _) in dirs.items():
-            path = os.path.join(base, name)
-            shutil.rmtree(path, ignore_errors=True)
-            os.makedirs(path)
-            with open(os.path.join(path, "fbarray_memseg-4k-0-0"), "wb") as f:
-                f.write(b"\0" * 4096)
-            if config:
-                f = open(os.path.join(path, "config"), "wb+")
-                f.write(b"\0" * 4096)
-                f.flush()
-                if locked:
-                    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 64, 128)
-                locks.append(f)
+        for name, (config, locked, age, _, _) in dirs.items():
+            plant_dir(base, name, config, locked, age, locks)
+        os.symlink(target, os.path.join(base, link))
+        killed = killed_daemon(daemon, base, work)
+        made.append(killed)
+        check(os.path.isdir(os.path.join(base, killed)),
+              "runtime directories: SIGKILL leaves %s behind" % killed)
         p, _ = capture_run(daemon, caps, work, "good.pcap")
         expect(p, 0, "", "runtime directories: a run beside them")
-        for name, (_, _, removed, what) in dirs.items():
+        check(not os.path.exists(os.path.join(base, killed)),
+              "runtime directories: %s removed: its daemon was killed" % killed)
+        for name, (_, _, _, removed, what) in dirs.items():
             gone = not os.path.exists(os.path.join(base, name))
             check(gone == removed, "runtime directories: %s %s: %s" %
                   (name, "removed" if removed else "kept", what))
+        check(os.path.islink(os.path.join(base, link)) and
+              os.path.exists(os.path.join(target, "keep")),
+              "runtime directories: %s kept, a symbolic link, and its target's files" % link)
     finally:
         for f in locks:
             f.close()
-        for name in dirs:
-            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+        for name in made:
+            path = os.path.join(base, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(os.path.join(base, ".plant-" + name), ignore_errors=True)
 
 
 def main():
