@@ -17,7 +17,9 @@
  *  - a touch ring: the directions in the order they were last moved to the head, which
  *    is the order the expiry walk will visit them in; the walk reads it to prefetch the
  *    directions ahead of it instead of waiting on each next link (a hint only: entries
- *    can be stale, and the LRU list alone decides).
+ *    can be stale, and the LRU list alone decides). Entries of directions whose timeout is
+ *    the shortest are marked (RING_MIN): that timeout's walk reads the ring instead of the
+ *    list while time moves forward (min_walk()).
  */
 #include <errno.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 /* The sentinels and the list head are LRU nodes after the directions, with their links in
  * extra entries at the end of the flow array: every node's links are found the same way. */
 #define LINK_FLOWS ((MAX_HANDLERS + 2) / 2)
+#define RING_MIN (1u << 31) /* touch ring: the direction had the shortest timeout */
 #define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
 
 /* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. Laid
@@ -190,13 +193,19 @@ struct tcpw_engine {
 	struct handler handlers[MAX_HANDLERS];
 	unsigned int nhandlers;
 	struct frag_entry *frags;
-	uint32_t *ring;            /* touch ring: [touch number & ring_mask] -> node */
+	uint32_t *ring;            /* touch ring: [touch number & ring_mask] -> node | RING_MIN */
 	uint32_t ring_mask;
 	uint32_t touches;          /* touch number of the next move to the head */
+	uint32_t min_bits;         /* float_bits() of the shortest timeout (the last handler's) */
+	bool min_ring;             /* its walk reads the ring (min_walk()); its sentinel waits */
+	uint32_t min_next;         /* ... from this touch number on */
+	int64_t min_late_us;       /* a direction took the shortest timeout after its ring
+				    * entry was overwritten: no ring walk before this time */
 	uint64_t next_flow_ind;
 	int64_t now_us;            /* now, in microseconds */
 	int64_t max_now_us;        /* latest time seen */
 	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
+	bool stepped_back;         /* time went back once: the list may be out of time order */
 	bool emergency;            /* above the high-water mark, not yet back below low water */
 	uint32_t low_water;
 	int64_t emergency_us;
@@ -347,13 +356,26 @@ lru_insert_before(struct tcpw_engine *e, uint32_t n, uint32_t at)
 	*node_prev(e, at) = n;
 }
 
-/* Most recently active: just older than the head; noted in the touch ring. */
+/* A float's bits: the same timeout is the same bits (timeouts are positive and finite),
+ * and one integer comparison is cheaper than a float one. */
+static inline uint32_t
+float_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* Most recently active: just older than the head; noted in the touch ring, marked if its
+ * timeout is the shortest. */
 static inline void
 lru_push_newest(struct tcpw_engine *e, uint32_t n)
 {
 	lru_insert_before(e, n, e->head);
 	e->flows[node_slot(n)].touch[n & 1] = e->touches;
-	e->ring[e->touches++ & e->ring_mask] = n;
+	e->ring[e->touches++ & e->ring_mask] =
+		n | (float_bits(node_dir(e, n)->timeout_s) == e->min_bits ? RING_MIN : 0);
 }
 
 /* Always inlined: GCC 12 counts a function whose only effect is __builtin_prefetch as pure,
@@ -373,7 +395,7 @@ walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 	uint32_t t = e->flows[node_slot(n)].touch[n & 1] + WALK_AHEAD;
 
 	if (e->touches - t - 1 <= e->ring_mask) /* t was made and is not overwritten yet */
-		prefetch_node(e, e->ring[t & e->ring_mask]);
+		prefetch_node(e, e->ring[t & e->ring_mask] & ~RING_MIN);
 }
 
 /* ---- index --------------------------------------------------------------------------- */
@@ -522,13 +544,19 @@ margin_us(float t, int side)
 /* age_s(now, @then_us) >= t, with @younger and @older t's margins: the float age (and its
  * division) only in the narrow band between them. */
 static inline bool
-aged_m(const struct tcpw_engine *e, int64_t then_us, float t, int64_t younger, int64_t older)
+aged_at(int64_t now_us, int64_t then_us, float t, int64_t younger, int64_t older)
 {
-	int64_t gap = e->now_us - then_us;
+	int64_t gap = now_us - then_us;
 
 	if (gap < younger)
 		return false;
-	return gap >= older || age_s(e->now_us, then_us) >= t;
+	return gap >= older || age_s(now_us, then_us) >= t;
+}
+
+static inline bool
+aged_m(const struct tcpw_engine *e, int64_t then_us, float t, int64_t younger, int64_t older)
+{
+	return aged_at(e->now_us, then_us, t, younger, older);
 }
 
 /* The same for any timeout: the upper margin only when the lower one does not settle it. */
@@ -603,13 +631,142 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	}
 }
 
+/*
+ * The shortest timeout's walk without the list. Every handler passes each direction once
+ * after each of its packets, when it has been idle for the handler's timeout: the shortest
+ * (ABRT, 1 ms) so passes nearly every packet's direction, a random line and ~60
+ * instructions each (one a packet in bench_pipeline), and ends almost none. While the list
+ * is in time order (time never went back: every move to the head was at the latest time)
+ * it can only end directions of its own timeout: one with a longer timeout is expired only
+ * when a longer handler passes it in the same sweep (it became that idle since the last
+ * one), and that handler walks first. So this walk visits only the marked entries of the
+ * touch ring, which is the list's order: a current entry (the direction's last touch)
+ * older than the timeout is inspected as the list walk would, the first younger one stops
+ * the walk, stale and unmarked entries are skipped. The sentinel stays where it was;
+ * min_list() moves it to where the list walk would have it, and the list walks again:
+ * for good when time goes back (the list is out of time order from then on), for a while
+ * when a direction takes the shortest timeout after this walk may have passed its entry,
+ * when the ring overwrites the entry to look at next, or when a shorter handler comes.
+ */
+static void
+min_walk(struct tcpw_engine *e, struct handler *h)
+{
+	const struct flow_dir *d = NULL;
+	uint32_t t;
+
+	if (e->now_us < h->due_us)
+		return;
+	for (t = e->min_next; t != e->touches; t++) {
+		uint32_t n = e->ring[t & e->ring_mask];
+		struct flow *f;
+
+		if (!(n & RING_MIN))
+			continue;
+		n &= ~RING_MIN;
+		f = &e->flows[node_slot(n)];
+		d = &f->d[n & 1];
+		if (f->in_use != 1 || !d->present || f->touch[n & 1] != t)
+			continue; /* ended, or touched again since: a later entry is current */
+		if (!aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us))
+			break;
+		if (dir_expired(e, d) &&
+		    (!f->d[(n & 1) ^ 1].present || dir_expired(e, &f->d[(n & 1) ^ 1])))
+			retire(e, node_slot(n), TCPW_END_TIMEOUT);
+	}
+	e->min_next = t;
+	h->due_us = (t == e->touches ? e->now_us : d->last_us) + h->younger_us;
+	if (h->due_us <= e->now_us)
+		h->due_us = e->now_us + 1;
+}
+
+/* From the ring to the list: move the shortest timeout's sentinel past every direction its
+ * list walk would have passed by @at_us, the time of the last sweep (it inspected those
+ * directions, or they could end nothing there). */
+static void
+min_list(struct tcpw_engine *e, int64_t at_us)
+{
+	struct handler *h = &e->handlers[e->nhandlers - 1];
+	uint32_t p = *node_next(e, h->node);
+
+	e->min_ring = false;
+	while (p != e->head) {
+		if (is_flow_node(e, p) &&
+		    !aged_at(at_us, node_dir(e, p)->last_us, h->timeout_s, h->younger_us,
+			     h->older_us))
+			break;
+		p = *node_next(e, p);
+	}
+	if (p != *node_next(e, h->node)) {
+		lru_unlink(e, h->node);
+		lru_insert_before(e, h->node, p);
+	}
+	h->due_us = INT64_MIN;
+	e->sweep_due_us = INT64_MIN;
+}
+
+/* From the list to the ring, after a list walk of the shortest timeout at now: the ring
+ * walk starts at the first direction after the sentinel, if the ring still holds it. */
+static void
+min_ring(struct tcpw_engine *e, const struct handler *h)
+{
+	uint32_t p = *node_next(e, h->node), t = e->touches;
+
+	while (p != e->head && !is_flow_node(e, p))
+		p = *node_next(e, p);
+	if (p != e->head)
+		t = e->flows[node_slot(p)].touch[p & 1];
+	if (e->touches - t > e->ring_mask + 1)
+		return;
+	e->min_next = t;
+	e->min_ring = true;
+}
+
+/* Before @n packets: each moves one direction to the head at most. If they could overwrite
+ * the entry the ring walk looks at next, back to the list (as of the last sweep, which
+ * every packet so far has had). */
+static inline void
+ring_room(struct tcpw_engine *e, unsigned int n)
+{
+	if (unlikely(e->min_ring) && e->touches + n - e->min_next > e->ring_mask + 1)
+		min_list(e, e->now_us);
+}
+
+/* Direction @dir of @slot may have just taken the shortest timeout without a move to the
+ * head: mark its ring entry, or leave the ring walk if that may have passed it already. */
+static void
+min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
+{
+	const struct flow_dir *d = &e->flows[slot].d[dir];
+	uint32_t t = e->flows[slot].touch[dir];
+
+	if (!d->present || float_bits(d->timeout_s) != e->min_bits)
+		return;
+	if (e->touches - t - 1 > e->ring_mask) {
+		if (e->min_ring)
+			min_list(e, e->now_us);
+		if (e->min_late_us < e->now_us + e->handlers[e->nhandlers - 1].older_us)
+			e->min_late_us = e->now_us + e->handlers[e->nhandlers - 1].older_us;
+		return;
+	}
+	if (e->min_ring && (int32_t)(t - e->min_next) < 0)
+		min_list(e, e->now_us);
+	e->ring[t & e->ring_mask] |= RING_MIN;
+}
+
 static void
 sweep(struct tcpw_engine *e)
 {
 	int64_t due = INT64_MAX;
 
-	for (unsigned int i = 0; i < e->nhandlers; i++)
+	for (unsigned int i = 0; i + 1 < e->nhandlers; i++)
 		sweep_handler(e, &e->handlers[i]);
+	if (e->min_ring) {
+		min_walk(e, &e->handlers[e->nhandlers - 1]);
+	} else {
+		sweep_handler(e, &e->handlers[e->nhandlers - 1]);
+		if (!e->stepped_back && e->now_us >= e->min_late_us && !e->p.walk_list_only)
+			min_ring(e, &e->handlers[e->nhandlers - 1]);
+	}
 	/* after all the walks: one's retirements can move another's first direction
 	 * (first_moved()); INT64_MIN, unknown, is below every time */
 	for (unsigned int i = 0; i < e->nhandlers; i++)
@@ -626,6 +783,9 @@ advance(struct tcpw_engine *e, int64_t now_us)
 		/* time went back: the handlers' shortcuts no longer hold, not until time is past
 		 * everything seen before (directions touched meanwhile are last seen before
 		 * directions ahead of them in the list: first_moved()) */
+		if (e->min_ring)
+			min_list(e, e->max_now_us);
+		e->stepped_back = true;
 		if (e->monotonic)
 			for (unsigned int i = 0; i < e->nhandlers; i++)
 				e->handlers[i].due_us = INT64_MIN;
@@ -657,6 +817,11 @@ handler_add(struct tcpw_engine *e, float t)
 			return 0;
 	if (e->nhandlers == MAX_HANDLERS)
 		return -ENOSPC;
+	if (e->nhandlers == 0 || t < e->handlers[e->nhandlers - 1].timeout_s) {
+		if (e->min_ring)
+			min_list(e, e->now_us); /* a shorter one comes: the last one walks its list */
+		e->min_bits = float_bits(t);
+	}
 	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
 		e->handlers[i] = e->handlers[i - 1];
 	e->handlers[i].timeout_s = t;
@@ -1264,10 +1429,14 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 		struct tcpw_tcp_step s = tcpw_tcp_state_next(&d->twin,
 			r->present ? &r->twin : NULL, pkt->tcp_flags, pkt->tcp_win, &e->p.tmt);
 
-		if (s.set_timeout)
+		if (s.set_timeout) {
 			d->timeout_s = s.timeout_s;
-		if (s.set_rev_timeout)
+			min_note(e, slot, dir);
+		}
+		if (s.set_rev_timeout) {
 			r->timeout_s = e->p.tmt.abrt_s;
+			min_note(e, slot, dir ^ 1);
+		}
 		e->st.tcp_pkts++;
 		e->st.tcp_bytes += caplen;
 	}
@@ -1337,6 +1506,7 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
 {
 	struct pkt_ctx c;
 
+	ring_room(e, 1);
 	prepare(e, &c, frame, caplen);
 	advance(e, (int64_t)tcpw_ts_us(ts));
 	return account(e, &c, frame, caplen);
@@ -1405,6 +1575,7 @@ tcpw_engine_packets(struct tcpw_engine *e, const uint8_t *const *frames, const u
 
 	if (n > TCPW_ENGINE_BURST)
 		n = TCPW_ENGINE_BURST;
+	ring_room(e, n);
 	for (i = 0; i < n; i++)
 		__builtin_prefetch(frames[i]);
 	for (i = 0; i < n; i++) {

@@ -59,6 +59,8 @@ struct tcpw_engine_params {
 	uint64_t hash_seed;     /**< keys the flow index's hash: a random value per run keeps
 				  *   crafted 5-tuples from being aimed at one probe chain
 				  *   (records do not depend on it) */
+	bool walk_list_only;    /**< for tests: the shortest timeout's walk always walks the
+				  *   list, never the touch ring (same records, more work) */
 };
 
 /** Counters; written by the owner only, copied out by tcpw_engine_stats(). */

@@ -1576,6 +1576,188 @@ test_determinism(void **state)
 	release(l);
 }
 
+/* ---- 11b. the shortest timeout's walk: touch ring against list -------------------------- */
+
+/* Records and packet lines of a run, folded into one FNV-1a digest in order. */
+struct digest {
+	uint64_t h;
+	uint64_t nrec, nline;
+};
+
+static void
+fold(struct digest *d, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		d->h = (d->h ^ b[i]) * UINT64_C(0x100000001b3);
+}
+
+static int
+digest_emit(void *arg, const struct tcpw_record *r)
+{
+	struct digest *d = arg;
+
+	fold(d, r, sizeof(*r)); /* padding included: records are built zeroed */
+	d->nrec++;
+	return 0;
+}
+
+static void
+digest_line(void *arg, const struct tcpw_pkt_line *l)
+{
+	struct digest *d = arg;
+
+	fold(d, &l->flow_ind, sizeof(l->flow_ind));
+	fold(d, &l->flow_stat, sizeof(l->flow_stat));
+	fold(d, &l->timeout_s, sizeof(l->timeout_s));
+	d->nline++;
+}
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+#define RW_PKTS 40000
+
+/* Random TCP traffic (seeded): RSTs, FINs, zero windows that abort both directions, steps
+ * of about the 1 ms ABRT timeout, floods at one timestamp longer than the touch ring, long
+ * gaps and, for some seeds, steps back in time; fed in bursts of up to 32 into a table of
+ * @pairs (64 makes the autopilot evict). */
+static void
+ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
+	      struct tcpw_engine_stats *st)
+{
+	static uint8_t frames[TCPW_ENGINE_BURST][FRAME_MAX];
+	const uint8_t *fp[TCPW_ENGINE_BURST];
+	uint32_t lens[TCPW_ENGINE_BURST];
+	uint64_t times[TCPW_ENGINE_BURST], rng = seed * 2 + 1, t_us = UINT64_C(1700000000000000);
+	const struct tcpw_tmt tmt = { .thres = 1 + (uint32_t)(seed % 3), .flwprg = 2,
+		.bgn_s = seed % 2 ? 1.2f : 0.3f, .est_s = seed % 4 < 2 ? 1.0f : 0.01f,
+		.abrt_s = seed % 5 == 0 ? 0.0005f : 0.001f };
+	unsigned int nflows = 4 + (unsigned int)(seed * 37 % 300), mode = (unsigned int)(seed % 4);
+	struct tcpw_engine_params p = { .pairs = pairs, .linktype = TCPW_DLT_EN10MB, .tmt = tmt,
+		.flow_timeout_s = seed % 3 == 0 ? 0.05f : 182.0f, .emit = digest_emit,
+		.emit_ctx = d, .pkt_cb = digest_line, .pkt_ctx = d, .walk_list_only = list_only };
+	static const uint8_t flags[] = { SYN, SYN | ACK, ACK, ACK, ACK, ACK, PSH | ACK, PSH | ACK,
+					 FIN | ACK, RST, RST | ACK };
+	struct tcpw_engine *e;
+
+	for (unsigned int i = 0; i < TCPW_ENGINE_BURST; i++)
+		fp[i] = frames[i];
+	memset(d, 0, sizeof(*d));
+	d->h = UINT64_C(0xcbf29ce484222325);
+	e = tcpw_engine_create(&p);
+	assert_non_null(e);
+	for (unsigned int sent = 0; sent < RW_PKTS;) {
+		unsigned int n = 1 + (unsigned int)(xorshift(&rng) % TCPW_ENGINE_BURST), done = 0;
+
+		for (unsigned int i = 0; i < n; i++) {
+			uint64_t r = xorshift(&rng);
+			uint32_t k = (uint32_t)(r % nflows), a = IP4(10, 6, k >> 8, k & 255);
+			bool rev = mode == 1 ? (r >> 20) % 16 == 0 : (r >> 20) & 1; /* floods: lone
+										 * directions */
+			struct tpkt t = TCP(0, 0, rev ? HB : a, rev ? 80 : 1024 + k, rev ? a : HB,
+					    rev ? 1024 + k : 80, flags[(r >> 24) % sizeof(flags)],
+					    (r >> 32) % 4 == 0 ? 0 : (uint16_t)(1 + (r >> 40) % 65000), 0);
+			unsigned int step = (unsigned int)((r >> 48) % 1000);
+
+			if (mode == 1 && (r >> 44) % 8000 != 0)
+				step = 0;   /* floods at one timestamp, past the 4096-entry ring */
+			else if (step < 300)
+				step = 900 + step;                /* about the ABRT timeout */
+			else if (step < 310)
+				step = 2000000;                   /* a long gap */
+			else if (mode == 3 && step < 312)
+				t_us -= 1500000;                  /* a step back */
+			else
+				step %= 60;
+			t_us += step;
+			times[i] = t_us;
+			lens[i] = build_frame(&t, frames[i]);
+		}
+		while (done < n) {
+			done += tcpw_engine_packets(e, fp + done, lens + done, times + done, n - done);
+			while (tcpw_engine_drain(e, 16) > 0)
+				;
+		}
+		sent += n;
+	}
+	tcpw_engine_flush(e);
+	while (tcpw_engine_drain(e, 16) > 0)
+		;
+	tcpw_engine_stats(e, st);
+	tcpw_engine_free(e);
+}
+
+/* A direction of the shortest timeout waits in the touch ring for its walk while more moves
+ * to the head than the ring holds come at the same time: the walk goes back to the list,
+ * which still ends it a timeout later (its ring entry is gone). */
+static void
+test_ring_walk_overrun(void **state)
+{
+	struct digest d;
+	struct tcpw_engine_params p = { .pairs = 1024, .linktype = TCPW_DLT_EN10MB,
+		.tmt = tmt_tutorial, .flow_timeout_s = 182.0f, .emit = digest_emit,
+		.emit_ctx = &d, .pkt_cb = digest_line, .pkt_ctx = &d };
+	struct tcpw_engine *e;
+	uint8_t f[FRAME_MAX];
+	struct tpkt t;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	e = tcpw_engine_create(&p);
+	assert_non_null(e);
+	/* a lone direction: RST (ABRT), then a packet in ABRT: the ABRT timeout, 1 ms */
+	t = TCP(T44, 0, HA, 4000, HB, 5000, RST | ACK, 100, 0);
+	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
+	t = TCP(T44, 0, HA, 4000, HB, 5000, ACK, 100, 0);
+	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
+	for (unsigned int i = 0; i < 5000; i++) { /* two UDP pairs in turn: a move each */
+		t = UDP(T44, 0, IP4(10, 5, 0, i & 1), 4000, IP4(10, 5, 1, 1), 5000, 10);
+		assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
+	}
+	t = UDP(T44, 2000, IP4(10, 5, 0, 0), 4000, IP4(10, 5, 1, 1), 5000, 10);
+	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
+	while (tcpw_engine_drain(e, 16) > 0)
+		;
+	assert_int_equal(d.nrec, 1); /* the RST direction, 2 ms idle */
+	tcpw_engine_flush(e);
+	while (tcpw_engine_drain(e, 16) > 0)
+		;
+	assert_int_equal(d.nrec, 3);
+	tcpw_engine_free(e);
+}
+
+/* The shortest timeout's walk reads the touch ring instead of the list while time moves
+ * forward (engine.c, min_walk()): it must end the same pairs in the same order as the
+ * list walk, through every way back to the list (a step back in time, a direction that
+ * takes the shortest timeout without a move, a ring overwritten under the walk). */
+static void
+test_ring_walk_equals_list_walk(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 24; seed++) {
+		uint32_t pairs = seed % 3 == 0 ? 64 : seed % 3 == 1 ? 1024 : 65536;
+		struct tcpw_engine_stats st[2];
+		struct digest d[2];
+
+		for (unsigned int k = 0; k < 2; k++)
+			ring_walk_run(seed, pairs, k == 1, &d[k], &st[k]);
+		if (d[0].h != d[1].h || d[0].nrec != d[1].nrec)
+			fail_msg("seed %u: %u records against %u with the list walk, digests differ",
+				 (unsigned int)seed, (unsigned int)d[0].nrec, (unsigned int)d[1].nrec);
+		assert_true(d[0].nline >= RW_PKTS && d[0].nline == d[1].nline);
+		assert_true(d[0].nrec > 0);
+		assert_memory_equal(&st[0], &st[1], sizeof(st[0]));
+	}
+}
+
 /* ---- 12. time going backwards --------------------------------------------------------- */
 
 #define F1(s, us) TCP((s), (us), HA, 4000, HB, 5000, ACK, 100, 0)
@@ -1932,6 +2114,8 @@ main(void)
 		cmocka_unit_test_teardown(test_overload_then_autopilot, teardown),
 		cmocka_unit_test_teardown(test_overload_bad_values, teardown),
 		cmocka_unit_test_teardown(test_determinism, teardown),
+		cmocka_unit_test_teardown(test_ring_walk_overrun, teardown),
+		cmocka_unit_test_teardown(test_ring_walk_equals_list_walk, teardown),
 		cmocka_unit_test_teardown(test_time_backwards, teardown),
 		cmocka_unit_test_teardown(test_time_out_of_order_expires, teardown),
 		cmocka_unit_test_teardown(test_time_future_pair_waits_for_time, teardown),
