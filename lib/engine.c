@@ -88,7 +88,7 @@ struct flow {
 	uint8_t in_use;            /* 1: in the index; 2: retired */
 	uint8_t first_dir;         /* direction that created the pair */
 	uint8_t reason;            /* enum tcpw_end_reason once retired */
-	uint8_t pad;
+	uint8_t behind;            /* a bit per direction: touched while time was behind */
 	uint32_t touch[2];         /* each direction's last touch number (see touch ring) */
 	struct flow_dir d[2];
 };
@@ -205,7 +205,8 @@ struct tcpw_engine {
 	int64_t now_us;            /* now, in microseconds */
 	int64_t max_now_us;        /* latest time seen */
 	bool monotonic;            /* now >= every earlier now: handler shortcuts hold */
-	bool stepped_back;         /* time went back once: the list may be out of time order */
+	uint32_t behind;           /* directions touched while time was behind: the list is in
+				    * time order when none is left */
 	bool emergency;            /* above the high-water mark, not yet back below low water */
 	uint32_t low_water;
 	int64_t emergency_us;
@@ -378,6 +379,25 @@ lru_push_newest(struct tcpw_engine *e, uint32_t n)
 		n | (float_bits(node_dir(e, n)->timeout_s) == e->min_bits ? RING_MIN : 0);
 }
 
+/* Direction @dir of @f was just touched. Touched while time is behind (now before the latest
+ * time seen), it may sit newer in the list than directions last seen after it: the list is
+ * out of time order until it is touched again at the latest time, or ends. */
+static inline void
+order_note(struct tcpw_engine *e, struct flow *f, unsigned int dir)
+{
+	uint8_t bit = (uint8_t)(1u << dir);
+
+	if (unlikely(!e->monotonic)) {
+		if (!(f->behind & bit)) {
+			f->behind |= bit;
+			e->behind++;
+		}
+	} else if (unlikely(f->behind & bit)) {
+		f->behind &= (uint8_t)~bit;
+		e->behind--;
+	}
+}
+
 /* Always inlined: GCC 12 counts a function whose only effect is __builtin_prefetch as pure,
  * and drops a call to it that it did not inline first (the walk's prefetch vanished). */
 static TCPW_ALWAYS_INLINE void
@@ -517,6 +537,8 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 		}
 	}
 	index_del(e, slot);
+	e->behind -= (uint32_t)__builtin_popcount(f->behind);
+	f->behind = 0;
 	f->in_use = 2;
 	f->reason = (uint8_t)reason;
 	f->d[0].next = NIL;
@@ -636,17 +658,18 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
  * after each of its packets, when it has been idle for the handler's timeout: the shortest
  * (ABRT, 1 ms) so passes nearly every packet's direction, a random line and ~60
  * instructions each (one a packet in bench_pipeline), and ends almost none. While the list
- * is in time order (time never went back: every move to the head was at the latest time)
- * it can only end directions of its own timeout: one with a longer timeout is expired only
- * when a longer handler passes it in the same sweep (it became that idle since the last
- * one), and that handler walks first. So this walk visits only the marked entries of the
- * touch ring, which is the list's order: a current entry (the direction's last touch)
- * older than the timeout is inspected as the list walk would, the first younger one stops
- * the walk, stale and unmarked entries are skipped. The sentinel stays where it was;
- * min_list() moves it to where the list walk would have it, and the list walks again:
- * for good when time goes back (the list is out of time order from then on), for a while
- * when a direction takes the shortest timeout after this walk may have passed its entry,
- * when the ring overwrites the entry to look at next, or when a shorter handler comes.
+ * is in time order (every direction in it was touched at the latest time: e->behind is 0)
+ * and time moves forward, it can only end directions of its own timeout: one with a
+ * longer timeout is expired only when a longer handler passes it in the same sweep (it
+ * became that idle since the last one), and that handler walks first. So this walk visits
+ * only the marked entries of the touch ring, which is the list's order: a current entry
+ * (the direction's last touch) older than the timeout is inspected as the list walk would,
+ * the first younger one stops the walk, stale and unmarked entries are skipped. The
+ * sentinel stays where it was; min_list() moves it to where the list walk would have it,
+ * and the list walks again for a while: when time goes back (until the directions touched
+ * meanwhile are touched again at the latest time, or end), when a direction takes the
+ * shortest timeout after this walk may have passed its entry, when the ring would
+ * overwrite the entry to look at next, or when a shorter handler comes.
  */
 static void
 min_walk(struct tcpw_engine *e, struct handler *h)
@@ -764,7 +787,8 @@ sweep(struct tcpw_engine *e)
 		min_walk(e, &e->handlers[e->nhandlers - 1]);
 	} else {
 		sweep_handler(e, &e->handlers[e->nhandlers - 1]);
-		if (!e->stepped_back && e->now_us >= e->min_late_us && !e->p.walk_list_only)
+		if (e->behind == 0 && e->monotonic && e->now_us >= e->min_late_us &&
+		    !e->p.walk_list_only)
 			min_ring(e, &e->handlers[e->nhandlers - 1]);
 	}
 	/* after all the walks: one's retirements can move another's first direction
@@ -785,7 +809,6 @@ advance(struct tcpw_engine *e, int64_t now_us)
 		 * directions ahead of them in the list: first_moved()) */
 		if (e->min_ring)
 			min_list(e, e->max_now_us);
-		e->stepped_back = true;
 		if (e->monotonic)
 			for (unsigned int i = 0; i < e->nhandlers; i++)
 				e->handlers[i].due_us = INT64_MIN;
@@ -1041,6 +1064,7 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 	e->cold[slot * 2 + dir].first_us = e->now_us;
 	e->cold[slot * 2 + dir].flags = pkt->ip_ver == 4 ? CF_IPV4 : CF_IPV6;
 	lru_push_newest(e, node_of(slot, dir));
+	order_note(e, f, dir);
 	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
 		e->st.max_flows_in_mem = e->st.flows_in_mem;
 }
@@ -1338,6 +1362,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 			lru_unlink(e, node_of(slot, dir));
 			lru_push_newest(e, node_of(slot, dir));
 		}
+		order_note(e, &e->flows[slot], dir);
 	}
 	d->last_us = e->now_us;
 	d->pkts++;
