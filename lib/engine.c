@@ -33,7 +33,8 @@
 /* The sentinels and the list head are LRU nodes after the directions, with their links in
  * extra entries at the end of the flow array: every node's links are found the same way. */
 #define LINK_FLOWS ((MAX_HANDLERS + 2) / 2)
-#define RING_MIN (1u << 31) /* touch ring: the direction had the shortest timeout */
+#define RING_MIN (1u << 31) /* touch ring: the direction had the shortest timeout (node ids
+			     * stay below 1 << 29: pairs <= 1 << 26, tcpw_engine_create()) */
 #define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
 
 /* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. Laid
@@ -369,7 +370,7 @@ float_bits(float f)
 }
 
 /* Most recently active: just older than the head; noted in the touch ring, marked if its
- * timeout is the shortest. */
+ * timeout is the shortest (a packet's state step may change it after: min_note()). */
 static inline void
 lru_push_newest(struct tcpw_engine *e, uint32_t n)
 {
@@ -704,7 +705,9 @@ min_walk(struct tcpw_engine *e, struct handler *h)
 
 /* From the ring to the list: move the shortest timeout's sentinel past every direction its
  * list walk would have passed by @at_us, the time of the last sweep (it inspected those
- * directions, or they could end nothing there). */
+ * directions, or they could end nothing there; a sweep the due time skipped would have
+ * passed nothing). All those directions at once: as much work as the list walks would have
+ * done, on one packet. */
 static void
 min_list(struct tcpw_engine *e, int64_t at_us)
 {
@@ -728,7 +731,9 @@ min_list(struct tcpw_engine *e, int64_t at_us)
 }
 
 /* From the list to the ring, after a list walk of the shortest timeout at now: the ring
- * walk starts at the first direction after the sentinel, if the ring still holds it. */
+ * walk starts at the first direction after the sentinel, if the ring still holds it with
+ * room for a burst (the rest of one may follow before ring_room() looks again, and an idle
+ * step, tcpw_engine_advance(), makes no move). */
 static void
 min_ring(struct tcpw_engine *e, const struct handler *h)
 {
@@ -738,7 +743,7 @@ min_ring(struct tcpw_engine *e, const struct handler *h)
 		p = *node_next(e, p);
 	if (p != e->head)
 		t = e->flows[node_slot(p)].touch[p & 1];
-	if (e->touches - t > e->ring_mask + 1)
+	if (e->touches - t > e->ring_mask + 1 - TCPW_ENGINE_BURST)
 		return;
 	e->min_next = t;
 	e->min_ring = true;
@@ -765,10 +770,12 @@ min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 	if (!d->present || float_bits(d->timeout_s) != e->min_bits)
 		return;
 	if (e->touches - t - 1 > e->ring_mask) {
+		int64_t late = e->now_us + e->handlers[e->nhandlers - 1].older_us;
+
 		if (e->min_ring)
 			min_list(e, e->now_us);
-		if (e->min_late_us < e->now_us + e->handlers[e->nhandlers - 1].older_us)
-			e->min_late_us = e->now_us + e->handlers[e->nhandlers - 1].older_us;
+		if (e->min_late_us < late)
+			e->min_late_us = late;
 		return;
 	}
 	if (e->min_ring && (int32_t)(t - e->min_next) < 0)
@@ -841,8 +848,8 @@ handler_add(struct tcpw_engine *e, float t)
 	if (e->nhandlers == MAX_HANDLERS)
 		return -ENOSPC;
 	if (e->nhandlers == 0 || t < e->handlers[e->nhandlers - 1].timeout_s) {
-		if (e->min_ring)
-			min_list(e, e->now_us); /* a shorter one comes: the last one walks its list */
+		if (e->min_ring) /* a shorter one comes: the last one walks its list */
+			min_list(e, e->now_us);
 		e->min_bits = float_bits(t);
 	}
 	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
@@ -1358,7 +1365,10 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		if (unlikely(e->now_us < d->last_us) &&
 		    e->now_us / 1000000 == d->last_us / 1000000)
 			c->flags |= CF_TIMEJUMP;
-		if (d->next != e->head) { /* already the newest: nothing to move */
+		/* already the newest: nothing to move, unless the ring walk has passed its
+		 * entry (it would never look at it again: a new one, marked afresh) */
+		if (d->next != e->head ||
+		    (e->min_ring && (int32_t)(e->flows[slot].touch[dir] - e->min_next) < 0)) {
 			lru_unlink(e, node_of(slot, dir));
 			lru_push_newest(e, node_of(slot, dir));
 		}

@@ -1623,12 +1623,45 @@ xorshift(uint64_t *s)
 	return *s;
 }
 
+static void
+eng_packet(struct tcpw_engine *e, struct tpkt t)
+{
+	uint8_t f[FRAME_MAX];
+
+	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
+	while (tcpw_engine_drain(e, 16) > 0)
+		;
+}
+
+static void
+eng_tick(struct tcpw_engine *e, uint32_t sec, uint32_t usec)
+{
+	tcpw_engine_advance(e, (struct tcpw_ts){ .sec = sec, .usec = usec });
+	while (tcpw_engine_drain(e, 16) > 0)
+		;
+}
+
+static struct tcpw_engine *
+eng_new(uint32_t pairs, struct digest *d, bool list_only)
+{
+	struct tcpw_engine_params p = { .pairs = pairs, .linktype = TCPW_DLT_EN10MB,
+		.tmt = tmt_tutorial, .flow_timeout_s = 182.0f, .emit = digest_emit,
+		.emit_ctx = d, .pkt_cb = digest_line, .pkt_ctx = d, .walk_list_only = list_only };
+	struct tcpw_engine *e;
+
+	memset(d, 0, sizeof(*d));
+	e = tcpw_engine_create(&p);
+	assert_non_null(e);
+	return e;
+}
+
 #define RW_PKTS 40000
 
-/* Random TCP traffic (seeded): RSTs, FINs, zero windows that abort both directions, steps
- * of about the 1 ms ABRT timeout, floods at one timestamp longer than the touch ring, long
- * gaps and, for some seeds, steps back in time; fed in bursts of up to 32 into a table of
- * @pairs (64 makes the autopilot evict). */
+/* Random traffic (seeded): TCP with RSTs, FINs and zero windows that abort both directions,
+ * IPv4 fragments (a later one joins its first fragment's direction without a state step),
+ * UDP, steps of about the 1 ms ABRT timeout, floods at one timestamp longer than the touch
+ * ring, long gaps, idle clock steps between bursts and, for some seeds, steps back in time;
+ * in bursts of up to 32 into a table of @pairs (64 makes the autopilot evict). */
 static void
 ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
 	      struct tcpw_engine_stats *st)
@@ -1660,13 +1693,25 @@ ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
 		for (unsigned int i = 0; i < n; i++) {
 			uint64_t r = xorshift(&rng);
 			uint32_t k = (uint32_t)(r % nflows), a = IP4(10, 6, k >> 8, k & 255);
-			bool rev = mode == 1 ? (r >> 20) % 16 == 0 : (r >> 20) & 1; /* floods: lone
-										 * directions */
+			/* floods: mostly lone directions */
+			bool rev = mode == 1 ? (r >> 20) % 16 == 0 : (r >> 20) & 1;
+			uint16_t win = (r >> 32) % 4 == 0 ? 0 : (uint16_t)(1 + (r >> 40) % 65000);
 			struct tpkt t = TCP(0, 0, rev ? HB : a, rev ? 80 : 1024 + k, rev ? a : HB,
 					    rev ? 1024 + k : 80, flags[(r >> 24) % sizeof(flags)],
-					    (r >> 32) % 4 == 0 ? 0 : (uint16_t)(1 + (r >> 40) % 65000), 0);
-			unsigned int step = (unsigned int)((r >> 48) % 1000);
+					    win, 0);
+			unsigned int step = (unsigned int)((r >> 48) % 1000), kind = (r >> 16) % 16;
 
+			if (kind == 0) {        /* a first fragment */
+				t.ipid = (uint16_t)k;
+				t.frag = 0x2000;
+				t.len = 8;
+			} else if (kind == 1) { /* a later one */
+				t.ipid = (uint16_t)k;
+				t.frag = 3;
+				t.len = 8;
+			} else if (kind == 2) {
+				t.proto = PROTO_UDP;
+			}
 			if (mode == 1 && (r >> 44) % 8000 != 0)
 				step = 0;   /* floods at one timestamp, past the 4096-entry ring */
 			else if (step < 300)
@@ -1682,11 +1727,16 @@ ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
 			lens[i] = build_frame(&t, frames[i]);
 		}
 		while (done < n) {
-			done += tcpw_engine_packets(e, fp + done, lens + done, times + done, n - done);
+			done += tcpw_engine_packets(e, fp + done, lens + done, times + done,
+						    n - done);
 			while (tcpw_engine_drain(e, 16) > 0)
 				;
 		}
 		sent += n;
+		if (xorshift(&rng) % 4 == 0) { /* an idle clock step, as a live RX lcore makes */
+			t_us += 900 + xorshift(&rng) % 300;
+			eng_tick(e, (uint32_t)(t_us / 1000000), (uint32_t)(t_us % 1000000));
+		}
 	}
 	tcpw_engine_flush(e);
 	while (tcpw_engine_drain(e, 16) > 0)
@@ -1695,49 +1745,85 @@ ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
 	tcpw_engine_free(e);
 }
 
-/* A direction of the shortest timeout waits in the touch ring for its walk while more moves
- * to the head than the ring holds come at the same time: the walk goes back to the list,
- * which still ends it a timeout later (its ring entry is gone). */
+/* A direction of the shortest timeout waits in the touch ring for its walk while as many
+ * moves to the head as the ring holds, or more, come at the same time, then time moves on
+ * by a packet or an idle step: the direction still ends a timeout after its packet. */
 static void
 test_ring_walk_overrun(void **state)
 {
+	static const unsigned int moves[] = { 4000, 4062, 4063, 4064, 4094, 4095, 4096, 5000 };
 	struct digest d;
-	struct tcpw_engine_params p = { .pairs = 1024, .linktype = TCPW_DLT_EN10MB,
-		.tmt = tmt_tutorial, .flow_timeout_s = 182.0f, .emit = digest_emit,
-		.emit_ctx = &d, .pkt_cb = digest_line, .pkt_ctx = &d };
-	struct tcpw_engine *e;
-	uint8_t f[FRAME_MAX];
-	struct tpkt t;
 
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	e = tcpw_engine_create(&p);
-	assert_non_null(e);
-	/* a lone direction: RST (ABRT), then a packet in ABRT: the ABRT timeout, 1 ms */
-	t = TCP(T44, 0, HA, 4000, HB, 5000, RST | ACK, 100, 0);
-	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
-	t = TCP(T44, 0, HA, 4000, HB, 5000, ACK, 100, 0);
-	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
-	for (unsigned int i = 0; i < 5000; i++) { /* two UDP pairs in turn: a move each */
-		t = UDP(T44, 0, IP4(10, 5, 0, i & 1), 4000, IP4(10, 5, 1, 1), 5000, 10);
-		assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
+	for (unsigned int m = 0; m < TCPW_ARRAY_SIZE(moves) * 2; m++) {
+		struct tcpw_engine *e = eng_new(1024, &d, false); /* a 4096-entry ring */
+
+		/* a lone direction: RST (ABRT), then a packet in ABRT: the ABRT timeout, 1 ms */
+		eng_packet(e, TCP(T44, 0, HA, 4000, HB, 5000, RST | ACK, 100, 0));
+		eng_packet(e, TCP(T44, 0, HA, 4000, HB, 5000, ACK, 100, 0));
+		for (unsigned int i = 0; i < moves[m / 2]; i++) /* two UDP pairs in turn */
+			eng_packet(e, UDP(T44, 0, IP4(10, 5, 0, i & 1), 4000, IP4(10, 5, 1, 1),
+					  5000, 10));
+		if (m & 1)
+			eng_tick(e, T44, 2000);
+		else
+			eng_packet(e, UDP(T44, 2000, IP4(10, 5, 0, 0), 4000, IP4(10, 5, 1, 1),
+					  5000, 10));
+		if (d.nrec != 1)
+			fail_msg("%u moves, then a%s: %u records, not the RST direction's",
+				 moves[m / 2], m & 1 ? "n idle step" : " packet",
+				 (unsigned int)d.nrec);
+		tcpw_engine_flush(e);
+		while (tcpw_engine_drain(e, 16) > 0)
+			;
+		assert_int_equal(d.nrec, 3);
+		tcpw_engine_free(e);
 	}
-	t = UDP(T44, 2000, IP4(10, 5, 0, 0), 4000, IP4(10, 5, 1, 1), 5000, 10);
-	assert_int_equal(tcpw_engine_packet(e, f, build_frame(&t, f), ts_of(&t)), 0);
-	while (tcpw_engine_drain(e, 16) > 0)
-		;
-	assert_int_equal(d.nrec, 1); /* the RST direction, 2 ms idle */
-	tcpw_engine_flush(e);
-	while (tcpw_engine_drain(e, 16) > 0)
-		;
-	assert_int_equal(d.nrec, 3);
-	tcpw_engine_free(e);
+}
+
+/* A direction of the shortest timeout that the ring walk passed (its reverse was not
+ * expired) and that is then touched without a state step while it is the newest (a later
+ * fragment): the list walk looks at it again a timeout later, and so must the ring walk. */
+static void
+test_ring_walk_touch_in_place(void **state)
+{
+	struct tpkt first = TCP(T44 + 1, 700000, HA, 4000, HB, 5000, ACK, 100, 8);
+	struct tpkt later = TCP(T44 + 2, 599500, HA, 4000, HB, 5000, ACK, 100, 8);
+	struct digest d[2];
+
+	(void)state;
+	first.ipid = later.ipid = 0x55;
+	first.frag = 0x2000; /* MF */
+	later.frag = 3;
+	for (unsigned int k = 0; k < 2; k++) {
+		struct tcpw_engine *e = eng_new(1024, &d[k], k == 1);
+
+		eng_packet(e, TCP(T44 + 1, 0, HA, 4000, HB, 5000, ACK, 100, 0));
+		eng_packet(e, TCP(T44 + 1, 0, HB, 5000, HA, 4000, ACK, 100, 0));
+		eng_packet(e, TCP(T44 + 1, 500000, HA, 4000, HB, 5000, RST | ACK, 100, 0));
+		eng_packet(e, TCP(T44 + 1, 500010, HA, 4000, HB, 5000, ACK, 100, 0)); /* 1 ms */
+		eng_packet(e, TCP(T44 + 1, 600000, HB, 5000, HA, 4000, ACK, 100, 0)); /* 1 s */
+		eng_packet(e, first);
+		eng_tick(e, T44 + 1, 702000); /* the 1 ms walk passes A: B is not expired */
+		eng_packet(e, later);         /* A again, without a state step */
+		eng_tick(e, T44 + 2, 600000);
+		eng_tick(e, T44 + 2, 601000); /* A 1.5 ms idle, B 1.001 s: the pair ends */
+		assert_int_equal(d[k].nrec, 1);
+		eng_packet(e, TCP(T44 + 2, 700000, HA, 4000, HB, 5000, ACK, 100, 0)); /* new */
+		tcpw_engine_flush(e);
+		while (tcpw_engine_drain(e, 16) > 0)
+			;
+		assert_int_equal(d[k].nrec, 2);
+		tcpw_engine_free(e);
+	}
+	assert_true(d[0].h == d[1].h);
 }
 
 /* The shortest timeout's walk reads the touch ring instead of the list while time moves
  * forward (engine.c, min_walk()): it must end the same pairs in the same order as the
- * list walk, through every way back to the list (a step back in time, a direction that
- * takes the shortest timeout without a move, a ring overwritten under the walk). */
+ * list walk, through the ways back to the list it meets here (a step back in time, a
+ * direction that takes the shortest timeout without a move, a ring about to be
+ * overwritten; reloads are the fuzzer's). */
 static void
 test_ring_walk_equals_list_walk(void **state)
 {
@@ -1750,8 +1836,9 @@ test_ring_walk_equals_list_walk(void **state)
 		for (unsigned int k = 0; k < 2; k++)
 			ring_walk_run(seed, pairs, k == 1, &d[k], &st[k]);
 		if (d[0].h != d[1].h || d[0].nrec != d[1].nrec)
-			fail_msg("seed %u: %u records against %u with the list walk, digests differ",
-				 (unsigned int)seed, (unsigned int)d[0].nrec, (unsigned int)d[1].nrec);
+			fail_msg("seed %u: %u records against %u with the list walk, digests "
+				 "differ", (unsigned int)seed, (unsigned int)d[0].nrec,
+				 (unsigned int)d[1].nrec);
 		assert_true(d[0].nline >= RW_PKTS && d[0].nline == d[1].nline);
 		assert_true(d[0].nrec > 0);
 		assert_memory_equal(&st[0], &st[1], sizeof(st[0]));
@@ -2115,6 +2202,7 @@ main(void)
 		cmocka_unit_test_teardown(test_overload_bad_values, teardown),
 		cmocka_unit_test_teardown(test_determinism, teardown),
 		cmocka_unit_test_teardown(test_ring_walk_overrun, teardown),
+		cmocka_unit_test_teardown(test_ring_walk_touch_in_place, teardown),
 		cmocka_unit_test_teardown(test_ring_walk_equals_list_walk, teardown),
 		cmocka_unit_test_teardown(test_time_backwards, teardown),
 		cmocka_unit_test_teardown(test_time_out_of_order_expires, teardown),
