@@ -383,20 +383,25 @@ lru_push_newest(struct tcpw_engine *e, uint32_t n)
 /* Direction @dir of @f was just touched. Touched while time is behind (now before the latest
  * time seen), it may sit newer in the list than directions last seen after it: the list is
  * out of time order until it is touched again at the latest time, or ends. */
-static inline void
-order_note(struct tcpw_engine *e, struct flow *f, unsigned int dir)
+static void
+order_mark(struct tcpw_engine *e, struct flow *f, unsigned int dir)
 {
 	uint8_t bit = (uint8_t)(1u << dir);
 
-	if (unlikely(!e->monotonic)) {
-		if (!(f->behind & bit)) {
-			f->behind |= bit;
-			e->behind++;
-		}
-	} else if (unlikely(f->behind & bit)) {
+	if (!e->monotonic && !(f->behind & bit)) {
+		f->behind |= bit;
+		e->behind++;
+	} else if (e->monotonic && (f->behind & bit)) {
 		f->behind &= (uint8_t)~bit;
 		e->behind--;
 	}
+}
+
+static inline void
+order_note(struct tcpw_engine *e, struct flow *f, unsigned int dir)
+{
+	if (unlikely(!e->monotonic | (f->behind != 0))) /* one branch on the usual path */
+		order_mark(e, f, dir);
 }
 
 /* Always inlined: GCC 12 counts a function whose only effect is __builtin_prefetch as pure,
