@@ -35,6 +35,7 @@
 #define LINK_FLOWS ((MAX_HANDLERS + 2) / 2)
 #define RING_MIN (1u << 31) /* touch ring: the direction had the shortest timeout (node ids
 			     * stay below 1 << 29: pairs <= 1 << 26, tcpw_engine_create()) */
+#define MIN_LATE 16          /* directions behind the ring walk that it still has to see */
 #define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
 
 /* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. Laid
@@ -200,6 +201,8 @@ struct tcpw_engine {
 	uint32_t min_bits;         /* float_bits() of the shortest timeout (the last handler's) */
 	bool min_ring;             /* its walk reads the ring (min_walk()); its sentinel waits */
 	uint32_t min_next;         /* ... from this touch number on */
+	uint32_t min_late[MIN_LATE][2]; /* ... and first these (node, touch), in touch order */
+	unsigned int nlate;
 	int64_t min_late_us;       /* a direction took the shortest timeout after its ring
 				    * entry was overwritten: no ring walk before this time */
 	uint64_t next_flow_ind;
@@ -677,35 +680,59 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
  * shortest timeout after this walk may have passed its entry, when the ring would
  * overwrite the entry to look at next, or when a shorter handler comes.
  */
+/* The ring walk at direction @n, last moved at touch @t: false if that is no longer its
+ * last move, or its pair ended. */
+static inline bool
+min_current(const struct tcpw_engine *e, uint32_t n, uint32_t t)
+{
+	const struct flow *f = &e->flows[node_slot(n)];
+
+	return f->in_use == 1 && f->d[n & 1].present && f->touch[n & 1] == t;
+}
+
+/* The ring walk inspects current direction @n as the list walk would: false if it is too
+ * young, and the walk stops there. */
+static bool
+min_inspect(struct tcpw_engine *e, struct handler *h, uint32_t n)
+{
+	const struct flow *f = &e->flows[node_slot(n)];
+	const struct flow_dir *d = &f->d[n & 1], *o = &f->d[(n & 1) ^ 1];
+
+	if (!aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us)) {
+		h->due_us = d->last_us + h->younger_us;
+		if (h->due_us <= e->now_us) /* in the margins' band: the float age decided */
+			h->due_us = e->now_us + 1;
+		return false;
+	}
+	if (dir_expired(e, d) && (!o->present || dir_expired(e, o)))
+		retire(e, node_slot(n), TCPW_END_TIMEOUT);
+	return true;
+}
+
 static void
 min_walk(struct tcpw_engine *e, struct handler *h)
 {
-	const struct flow_dir *d = NULL;
 	uint32_t t;
 
 	if (e->now_us < h->due_us)
 		return;
+	/* first the directions noted behind the walk (min_note()): older than every one
+	 * ahead of it, as the list has them */
+	while (e->nlate > 0) {
+		if (min_current(e, e->min_late[0][0], e->min_late[0][1]) &&
+		    !min_inspect(e, h, e->min_late[0][0]))
+			return;
+		memmove(e->min_late[0], e->min_late[1], --e->nlate * sizeof(e->min_late[0]));
+	}
+	h->due_us = e->now_us + h->younger_us; /* nothing ahead: a direction moved now */
 	for (t = e->min_next; t != e->touches; t++) {
 		uint32_t n = e->ring[t & e->ring_mask];
-		struct flow *f;
 
-		if (!(n & RING_MIN))
-			continue;
-		n &= ~RING_MIN;
-		f = &e->flows[node_slot(n)];
-		d = &f->d[n & 1];
-		if (f->in_use != 1 || !d->present || f->touch[n & 1] != t)
-			continue; /* ended, or touched again since: a later entry is current */
-		if (!aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us))
+		if ((n & RING_MIN) && min_current(e, n & ~RING_MIN, t) &&
+		    !min_inspect(e, h, n & ~RING_MIN))
 			break;
-		if (dir_expired(e, d) &&
-		    (!f->d[(n & 1) ^ 1].present || dir_expired(e, &f->d[(n & 1) ^ 1])))
-			retire(e, node_slot(n), TCPW_END_TIMEOUT);
 	}
 	e->min_next = t;
-	h->due_us = (t == e->touches ? e->now_us : d->last_us) + h->younger_us;
-	if (h->due_us <= e->now_us)
-		h->due_us = e->now_us + 1;
 }
 
 /* From the ring to the list: move the shortest timeout's sentinel past every direction its
@@ -720,6 +747,7 @@ min_list(struct tcpw_engine *e, int64_t at_us)
 	uint32_t p = *node_next(e, h->node);
 
 	e->min_ring = false;
+	e->nlate = 0; /* each still younger than the timeout at @at_us: ahead of the stop */
 	while (p != e->head) {
 		if (is_flow_node(e, p) &&
 		    !aged_at(at_us, node_dir(e, p)->last_us, h->timeout_s, h->younger_us,
@@ -765,27 +793,45 @@ ring_room(struct tcpw_engine *e, unsigned int n)
 }
 
 /* Direction @dir of @slot may have just taken the shortest timeout without a move to the
- * head: mark its ring entry, or leave the ring walk if that may have passed it already. */
+ * head (the reverse of a zero-window abort, or the packet's own direction after its move
+ * was marked): mark its ring entry. If the ring walk is past that entry: nothing to do if
+ * the direction is already older than the timeout (the list walk has passed it too), else
+ * the walk must still see it (min_late), or, with no room left, go back to the list. */
 static void
 min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 {
 	const struct flow_dir *d = &e->flows[slot].d[dir];
+	struct handler *h = &e->handlers[e->nhandlers - 1];
 	uint32_t t = e->flows[slot].touch[dir];
+	bool in_ring = e->touches - t - 1 <= e->ring_mask;
 
 	if (!d->present || float_bits(d->timeout_s) != e->min_bits)
 		return;
-	if (e->touches - t - 1 > e->ring_mask) {
-		int64_t late = e->now_us + e->handlers[e->nhandlers - 1].older_us;
+	if (in_ring)
+		e->ring[t & e->ring_mask] |= RING_MIN;
+	if (e->min_ring && (!in_ring || (int32_t)(t - e->min_next) < 0)) {
+		unsigned int i;
 
-		if (e->min_ring)
-			min_list(e, e->now_us);
-		if (e->min_late_us < late)
-			e->min_late_us = late;
-		return;
-	}
-	if (e->min_ring && (int32_t)(t - e->min_next) < 0)
+		if (aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us))
+			return;
+		if (e->nlate < MIN_LATE) {
+			for (i = e->nlate; i > 0 && (int32_t)(t - e->min_late[i - 1][1]) < 0; i--)
+				memcpy(e->min_late[i], e->min_late[i - 1], sizeof(e->min_late[i]));
+			e->min_late[i][0] = node_of(slot, dir);
+			e->min_late[i][1] = t;
+			e->nlate++;
+			if (h->due_us > d->last_us + h->younger_us)
+				h->due_us = d->last_us + h->younger_us;
+			if (h->due_us <= e->now_us)
+				h->due_us = e->now_us + 1;
+			if (e->sweep_due_us > h->due_us)
+				e->sweep_due_us = h->due_us;
+			return;
+		}
 		min_list(e, e->now_us);
-	e->ring[t & e->ring_mask] |= RING_MIN;
+	}
+	if (!in_ring && e->min_late_us < e->now_us + h->older_us)
+		e->min_late_us = e->now_us + h->older_us;
 }
 
 static void
