@@ -10,7 +10,8 @@
  * Offline (-r FILE) the capture is replayed through net_pcap with its capture timestamps,
  * and input ends after the number of packets the pre-scan counted (net_pcap has no
  * end-of-file signal); with -R RX lcore 0 reads the mapped file itself, to its end. Live
- * (-i DEVICE) packet time is the receive time and input ends on SIGTERM/SIGINT. Either way every flow in memory is written before exit.
+ * (-i DEVICE) packet time is the receive time and input ends on SIGTERM/SIGINT. Either way
+ * every flow in memory is written before exit.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -188,8 +189,17 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 	return 0;
 }
 
-/* Empty and remove directory @name of @parent, through descriptors and without following a
- * symbolic link: entries only, as EAL's runtime directory is flat. */
+/*
+ * DPDK 22.11 leaves its runtime directory (/var/run/dpdk/PREFIX: config, fbarray files of
+ * ~6 MB with --no-huge, sockets) behind at rte_eal_cleanup(). With the default per-PID
+ * --file-prefix every run would leave a new one: measured, 12,000 runs of the test suites
+ * filled a 252 GB disk. The daemon is the primary process of its prefix (whoever chose it),
+ * nothing can use the directory after it: remove it on the way out (and those of killed
+ * daemons: remove_stale_runtime_dirs()).
+ *
+ * Empty and remove directory @name of @parent, through descriptors and without following a
+ * symbolic link: entries only, as EAL's runtime directory is flat.
+ */
 static void
 remove_dir_at(int parent, const char *name)
 {
@@ -207,19 +217,6 @@ remove_dir_at(int parent, const char *name)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 	unlinkat(parent, name, AT_REMOVEDIR);
-}
-
-/*
- * DPDK 22.11 leaves its runtime directory (/var/run/dpdk/PREFIX: config, fbarray files of
- * ~6 MB with --no-huge, sockets) behind at rte_eal_cleanup(). With the default per-PID
- * --file-prefix every run would leave a new one: measured, 12,000 runs of the test suites
- * filled a 252 GB disk. The daemon is the primary process of its prefix (whoever chose it),
- * nothing can use the directory after it: remove it on the way out.
- */
-static void
-remove_runtime_dir(const char *dir)
-{
-	remove_dir_at(AT_FDCWD, dir);
 }
 
 #define STALE_MIN_AGE_S 10 /* EAL creates config a moment before it locks it */
@@ -888,6 +885,6 @@ out_pool:
 out_eal:
 	snprintf(err, sizeof(err), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
-	remove_runtime_dir(err);
+	remove_dir_at(AT_FDCWD, err);
 	return ret;
 }

@@ -203,7 +203,7 @@ struct tcpw_engine {
 	uint32_t min_next;         /* ... from this touch number on */
 	uint32_t min_late[MIN_LATE][2]; /* ... and first these (node, touch), in touch order */
 	unsigned int nlate;
-	int64_t min_late_us;       /* a direction took the shortest timeout after its ring
+	int64_t ring_after_us;     /* a direction took the shortest timeout after its ring
 				    * entry was overwritten: no ring walk before this time */
 	uint64_t next_flow_ind;
 	int64_t now_us;            /* now, in microseconds */
@@ -604,6 +604,16 @@ dir_expired(const struct tcpw_engine *e, const struct flow_dir *d)
 	return aged(e, d->last_us, d->timeout_s);
 }
 
+/* A walk's due time when its first direction was last seen at @last_us: when that ages
+ * (after now: the walk just ran at now, and at the same time it would find the same). */
+static inline int64_t
+due_after(const struct tcpw_engine *e, const struct handler *h, int64_t last_us)
+{
+	int64_t due = last_us + h->younger_us;
+
+	return due > e->now_us ? due : e->now_us + 1;
+}
+
 /* One handler's pass (Tranalyzer's cycleLRUList): inspect directions that became
  * @h->timeout_s idle since its last pass, retire the pairs whose directions all expired,
  * then move the sentinel past everything inspected. */
@@ -655,11 +665,35 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 	if (!e->monotonic) {
 		h->due_us = INT64_MIN;
 	} else {
-		h->due_us = (p == e->head ? e->now_us : node_dir(e, p)->last_us) +
-			    h->younger_us;
-		if (h->due_us <= e->now_us)
-			h->due_us = e->now_us + 1;
+		h->due_us = due_after(e, h, p == e->head ? e->now_us : node_dir(e, p)->last_us);
 	}
+}
+
+/* The ring walk at direction @n, last moved at touch @t: false if that is no longer its
+ * last move, or its pair ended. */
+static inline bool
+min_current(const struct tcpw_engine *e, uint32_t n, uint32_t t)
+{
+	const struct flow *f = &e->flows[node_slot(n)];
+
+	return f->in_use == 1 && f->d[n & 1].present && f->touch[n & 1] == t;
+}
+
+/* The ring walk inspects current direction @n as the list walk would: false if it is too
+ * young, and the walk stops there. */
+static bool
+min_inspect(struct tcpw_engine *e, struct handler *h, uint32_t n)
+{
+	const struct flow *f = &e->flows[node_slot(n)];
+	const struct flow_dir *d = &f->d[n & 1], *o = &f->d[(n & 1) ^ 1];
+
+	if (!aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us)) {
+		h->due_us = due_after(e, h, d->last_us);
+		return false;
+	}
+	if (dir_expired(e, d) && (!o->present || dir_expired(e, o)))
+		retire(e, node_slot(n), TCPW_END_TIMEOUT);
+	return true;
 }
 
 /*
@@ -680,35 +714,6 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
  * shortest timeout after this walk may have passed its entry, when the ring would
  * overwrite the entry to look at next, or when a shorter handler comes.
  */
-/* The ring walk at direction @n, last moved at touch @t: false if that is no longer its
- * last move, or its pair ended. */
-static inline bool
-min_current(const struct tcpw_engine *e, uint32_t n, uint32_t t)
-{
-	const struct flow *f = &e->flows[node_slot(n)];
-
-	return f->in_use == 1 && f->d[n & 1].present && f->touch[n & 1] == t;
-}
-
-/* The ring walk inspects current direction @n as the list walk would: false if it is too
- * young, and the walk stops there. */
-static bool
-min_inspect(struct tcpw_engine *e, struct handler *h, uint32_t n)
-{
-	const struct flow *f = &e->flows[node_slot(n)];
-	const struct flow_dir *d = &f->d[n & 1], *o = &f->d[(n & 1) ^ 1];
-
-	if (!aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us)) {
-		h->due_us = d->last_us + h->younger_us;
-		if (h->due_us <= e->now_us) /* in the margins' band: the float age decided */
-			h->due_us = e->now_us + 1;
-		return false;
-	}
-	if (dir_expired(e, d) && (!o->present || dir_expired(e, o)))
-		retire(e, node_slot(n), TCPW_END_TIMEOUT);
-	return true;
-}
-
 static void
 min_walk(struct tcpw_engine *e, struct handler *h)
 {
@@ -724,7 +729,7 @@ min_walk(struct tcpw_engine *e, struct handler *h)
 			return;
 		memmove(e->min_late[0], e->min_late[1], --e->nlate * sizeof(e->min_late[0]));
 	}
-	h->due_us = e->now_us + h->younger_us; /* nothing ahead: a direction moved now */
+	h->due_us = due_after(e, h, e->now_us); /* nothing ahead: a direction moved now */
 	for (t = e->min_next; t != e->touches; t++) {
 		uint32_t n = e->ring[t & e->ring_mask];
 
@@ -792,6 +797,28 @@ ring_room(struct tcpw_engine *e, unsigned int n)
 		min_list(e, e->now_us);
 }
 
+/* Direction @n, last moved at touch @t and last seen at @last_us, behind the ring walk and
+ * younger than its timeout: the walk sees it first (in touch order), or false if there is
+ * no room. */
+static bool
+min_late_add(struct tcpw_engine *e, struct handler *h, uint32_t n, uint32_t t, int64_t last_us)
+{
+	unsigned int i;
+
+	if (e->nlate == MIN_LATE)
+		return false;
+	for (i = e->nlate; i > 0 && (int32_t)(t - e->min_late[i - 1][1]) < 0; i--)
+		memcpy(e->min_late[i], e->min_late[i - 1], sizeof(e->min_late[i]));
+	e->min_late[i][0] = n;
+	e->min_late[i][1] = t;
+	e->nlate++;
+	if (h->due_us > due_after(e, h, last_us))
+		h->due_us = due_after(e, h, last_us);
+	if (e->sweep_due_us > h->due_us)
+		e->sweep_due_us = h->due_us;
+	return true;
+}
+
 /* Direction @dir of @slot may have just taken the shortest timeout without a move to the
  * head (the reverse of a zero-window abort, or the packet's own direction after its move
  * was marked): mark its ring entry. If the ring walk is past that entry: nothing to do if
@@ -810,28 +837,13 @@ min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 	if (in_ring)
 		e->ring[t & e->ring_mask] |= RING_MIN;
 	if (e->min_ring && (!in_ring || (int32_t)(t - e->min_next) < 0)) {
-		unsigned int i;
-
-		if (aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us))
+		if (aged_m(e, d->last_us, h->timeout_s, h->younger_us, h->older_us) ||
+		    min_late_add(e, h, node_of(slot, dir), t, d->last_us))
 			return;
-		if (e->nlate < MIN_LATE) {
-			for (i = e->nlate; i > 0 && (int32_t)(t - e->min_late[i - 1][1]) < 0; i--)
-				memcpy(e->min_late[i], e->min_late[i - 1], sizeof(e->min_late[i]));
-			e->min_late[i][0] = node_of(slot, dir);
-			e->min_late[i][1] = t;
-			e->nlate++;
-			if (h->due_us > d->last_us + h->younger_us)
-				h->due_us = d->last_us + h->younger_us;
-			if (h->due_us <= e->now_us)
-				h->due_us = e->now_us + 1;
-			if (e->sweep_due_us > h->due_us)
-				e->sweep_due_us = h->due_us;
-			return;
-		}
 		min_list(e, e->now_us);
 	}
-	if (!in_ring && e->min_late_us < e->now_us + h->older_us)
-		e->min_late_us = e->now_us + h->older_us;
+	if (!in_ring && e->ring_after_us < e->now_us + h->older_us)
+		e->ring_after_us = e->now_us + h->older_us;
 }
 
 static void
@@ -845,7 +857,7 @@ sweep(struct tcpw_engine *e)
 		min_walk(e, &e->handlers[e->nhandlers - 1]);
 	} else {
 		sweep_handler(e, &e->handlers[e->nhandlers - 1]);
-		if (e->behind == 0 && e->monotonic && e->now_us >= e->min_late_us &&
+		if (e->behind == 0 && e->monotonic && e->now_us >= e->ring_after_us &&
 		    !e->p.walk_list_only)
 			min_ring(e, &e->handlers[e->nhandlers - 1]);
 	}

@@ -47,7 +47,8 @@ tcpw_ts_us(struct tcpw_ts t)
 static inline struct tcpw_ts
 tcpw_us_ts(uint64_t us)
 {
-	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000), .usec = (uint32_t)(us % 1000000) };
+	return (struct tcpw_ts){ .sec = (uint32_t)(us / 1000000),
+				 .usec = (uint32_t)(us % 1000000) };
 }
 
 /** One direction of a record. */
