@@ -1527,7 +1527,9 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 		struct tcpw_tcp_step s = tcpw_tcp_state_next(&d->twin,
 			r->present ? &r->twin : NULL, pkt->tcp_flags, pkt->tcp_win, &e->p.tmt);
 
-		if (s.set_timeout) {
+		/* unchanged, the mark of its last ring entry is right (min_note() or the
+		 * push made it): BGN and ABRT set their timeout again at every packet */
+		if (s.set_timeout && d->timeout_s != s.timeout_s) {
 			d->timeout_s = s.timeout_s;
 			min_note(e, slot, dir);
 		}
