@@ -88,6 +88,16 @@ struct batch {
 	bool scratch_used;             /* one multi-segment frame at a time in the scratch */
 };
 
+/* Hand ended pairs to the writer, as many as its ring has room for: a record the ring
+ * refuses would be built again at the next try (the writer falls behind at times on -R). */
+static unsigned int
+drain(struct rx_core *rc)
+{
+	unsigned int room = rte_ring_free_count(rc->records);
+
+	return tcpw_engine_drain(rc->engine, room < DRAIN_PER_LOOP ? room : DRAIN_PER_LOOP);
+}
+
 /* Not an initialiser: "= { 0 }" would clear the whole ~900-byte batch at every burst. */
 static inline void
 batch_init(struct batch *b)
@@ -105,7 +115,7 @@ batch_run(struct rx_core *rc, struct batch *b)
 		done += tcpw_engine_packets(rc->engine, b->frames + done, b->lens + done,
 					    b->ts_us + done, b->n - done);
 		/* short: every slot waits for the writer; hand records over until it fits */
-		if (done < b->n && tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
+		if (done < b->n && drain(rc) == 0)
 			rte_pause();
 	}
 	rte_pktmbuf_free_bulk(b->mbufs, b->nmbufs);
@@ -465,7 +475,7 @@ lcore_rx_main(void *arg)
 			rc->last_advance_us = atomic_load_explicit(&pl->now_us,
 								   memory_order_relaxed);
 		}
-		tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP);
+		drain(rc);
 		if (atomic_fetch_add_explicit(&rc->loops, 1, memory_order_relaxed) %
 		    SNAPSHOT_LOOPS == 0) {
 			rx_publish(rc);
@@ -474,7 +484,7 @@ lcore_rx_main(void *arg)
 	}
 	tcpw_engine_flush(rc->engine);
 	while (tcpw_engine_pending(rc->engine) > 0)
-		if (tcpw_engine_drain(rc->engine, DRAIN_PER_LOOP) == 0)
+		if (drain(rc) == 0)
 			rte_pause();
 	rx_publish(rc);
 	atomic_store_explicit(&rc->done, true, memory_order_release);
