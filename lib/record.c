@@ -63,11 +63,29 @@ put_mem(struct out *o, const char *s, size_t n)
 	o->buf[o->pos] = '\0';
 }
 
+/* One character, as put_mem() would append it (the separators: most of a line's calls) */
+static inline void
+put_ch(struct out *o, char c)
+{
+	if (o->full || 1 >= o->len - o->pos) {
+		o->full = true;
+		return;
+	}
+	o->buf[o->pos++] = c;
+	o->buf[o->pos] = '\0';
+}
+
 static void
 put_str(struct out *o, const char *s)
 {
 	put_mem(o, s, strlen(s));
 }
+
+/* "00" to "99": put_u() makes two digits a division */
+static const char two_digits[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
 static void
 put_u(struct out *o, uint64_t v)
@@ -75,10 +93,19 @@ put_u(struct out *o, uint64_t v)
 	char t[20];
 	size_t i = sizeof(t);
 
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned int r = (unsigned int)(v % 100);
+
+		v /= 100;
+		i -= 2;
+		memcpy(t + i, two_digits + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(t + i, two_digits + 2 * v, 2);
+	} else {
+		t[--i] = (char)('0' + v);
+	}
 	put_mem(o, t + i, sizeof(t) - i);
 }
 
@@ -153,7 +180,7 @@ put_macs(struct out *o, const uint8_t macs[][6], unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		if (i)
-			put_str(o, ";");
+			put_ch(o, ';');
 		put_mac(o, macs[i]);
 	}
 }
@@ -163,7 +190,7 @@ put_vlans(struct out *o, const uint16_t *vlans, unsigned int n)
 {
 	for (unsigned int i = 0; i < n && i < TCPW_VLAN_MAX; i++) {
 		if (i)
-			put_str(o, ";");
+			put_ch(o, ';');
 		put_u(o, vlans[i]);
 	}
 }
@@ -214,57 +241,57 @@ put_dir(struct out *o, const struct tcpw_record *r, unsigned int i)
 
 	put_str(o, i == 1 ? "B\t" : "A\t");
 	put_u(o, r->flow_ind);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_hex(o, d->flow_stat, 16);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_ts(o, d->first);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_ts(o, d->last);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_duration(o, d->first, d->last);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, d->nhdrs);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	for (unsigned int h = 0; h < nh; h++) {
 		if (h)
-			put_str(o, ";");
+			put_ch(o, ';');
 		put_u(o, d->hdrs[h].depth);
 	}
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	for (unsigned int h = 0; h < nh; h++) {
 		if (h)
-			put_str(o, ";");
+			put_ch(o, ';');
 		put_hdrs(o, &d->hdrs[h]);
 	}
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_macs(o, d->src_mac, d->nsrc_mac);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_macs(o, d->dst_mac, d->ndst_mac);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_hex(o, d->eth_type, 4);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_vlans(o, d->vlans, d->nvlan);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_str(o, tcpw_ip_format(r->ip_ver, d->src_ip, src, sizeof(src)));
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, d->src_port);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_str(o, tcpw_ip_format(r->ip_ver, d->dst_ip, dst, sizeof(dst)));
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, d->dst_port);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, r->l4_proto);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_hex(o, d->twin.stat, 2);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_hex(o, d->twin.state, 2);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, d->twin.win_cnt);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, d->pkts);
-	put_str(o, "\t");
+	put_ch(o, '\t');
 	put_u(o, d->bytes);
-	put_str(o, "\n");
+	put_ch(o, '\n');
 }
 
 int
