@@ -106,6 +106,8 @@ enum {
 #define ID_NONE UINT16_MAX
 #define MAC_IDS 65535        /* distinct MAC addresses interned; later ones go to flow_ext */
 #define SHAPE_IDS 4095       /* distinct (header stack, VLAN tags) shapes interned */
+#define HINT_UNSEEN (ID_NONE - 1) /* no shape id, and not ID_NONE either */
+static_assert(MAC_IDS == ID_NONE, "macs[ID_NONE] is the entry past the last id");
 
 /* What a packet shows of its layers, as the first packet of a direction saw it. */
 struct shape {
@@ -142,12 +144,15 @@ static_assert(sizeof(struct flow_cold) == 32, "record data is 32 bytes a directi
 
 /* Per-engine intern tables: open addressing, ids + 1 in the buckets (0: empty). */
 struct interns {
-	uint64_t *macs;                    /* [id]: the address in the low 48 bits */
+	uint64_t *macs;                    /* [id]: the address in the low 48 bits; [ID_NONE]:
+					    * all ones, no address */
 	uint16_t *mac_idx;                 /* 2 * (MAC_IDS + 1) buckets */
 	uint32_t nmacs;
 	struct shape *shapes;
 	uint16_t *shape_idx;               /* 2 * (SHAPE_IDS + 1) buckets */
 	uint32_t nshapes;
+	uint16_t hinted[TCPW_SHAPE_HINTS]; /* [a packet's shape_hint]: the id of that shape,
+					    * HINT_UNSEEN before its first packet */
 };
 
 struct frag_entry {
@@ -1318,12 +1323,11 @@ ext_release(struct tcpw_engine *e, struct flow_cold *c)
 static inline bool
 compact_same(const struct tcpw_engine *e, const struct flow_cold *c, const struct tcpw_pkt *pkt)
 {
-	if (c->shape == ID_NONE || !shape_of_pkt(&e->in.shapes[c->shape], pkt))
+	if (pkt->shape_hint != TCPW_SHAPE_OTHER ? c->shape != e->in.hinted[pkt->shape_hint] :
+	    c->shape == ID_NONE || !shape_of_pkt(&e->in.shapes[c->shape], pkt))
 		return false;
-	return !pkt->has_mac ||
-	       (c->mac[0] != ID_NONE && c->mac[1] != ID_NONE &&
-		e->in.macs[c->mac[0]] == load48(pkt->src_mac) &&
-		e->in.macs[c->mac[1]] == load48(pkt->dst_mac));
+	return !pkt->has_mac || (e->in.macs[c->mac[0]] == load48(pkt->src_mac) &&
+				 e->in.macs[c->mac[1]] == load48(pkt->dst_mac));
 }
 
 /* The first packet of a direction in compact form; false if an intern table is full. */
@@ -1334,6 +1338,8 @@ compact_first(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt 
 
 	if (sh == ID_NONE)
 		return false;
+	if (pkt->shape_hint != TCPW_SHAPE_OTHER)
+		e->in.hinted[pkt->shape_hint] = sh;
 	if (pkt->has_mac) {
 		src = mac_intern(&e->in, pkt->src_mac);
 		dst = mac_intern(&e->in, pkt->dst_mac);
@@ -1356,9 +1362,13 @@ cold_update(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt *p
 	c->bytes += caplen;
 	c->flags |= pkt->ip_ver == 4 ? CF_IPV4_PKT : CF_IPV6_PKT;
 	c->eth_type = pkt->eth_type;
+	if (c->ext == NIL && compact_same(e, c, pkt))
+		return; /* the shape of an earlier packet: its depth is counted already */
+	if (e->st.min_hdrs == 0 || pkt->hdrs.depth < e->st.min_hdrs)
+		e->st.min_hdrs = pkt->hdrs.depth;
+	if (pkt->hdrs.depth > e->st.max_hdrs)
+		e->st.max_hdrs = pkt->hdrs.depth;
 	if (c->ext == NIL) {
-		if (compact_same(e, c, pkt))
-			return;
 		if (c->shape == ID_NONE && compact_first(e, c, pkt))
 			return;
 		x = ext_attach(e, c);
@@ -1441,10 +1451,6 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 	d->pkts++;
 	cold_update(e, c, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
-	if (e->st.min_hdrs == 0 || pkt->hdrs.depth < e->st.min_hdrs)
-		e->st.min_hdrs = pkt->hdrs.depth;
-	if (pkt->hdrs.depth > e->st.max_hdrs)
-		e->st.max_hdrs = pkt->hdrs.depth;
 }
 
 static void
@@ -1930,7 +1936,7 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * (n + LINK_FLOWS));
 	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);
 	e->ext = tcpw_zalloc_huge(sizeof(e->ext[0]) * 2 * n);
-	e->in.macs = tcpw_zalloc(sizeof(e->in.macs[0]) * MAC_IDS);
+	e->in.macs = tcpw_zalloc(sizeof(e->in.macs[0]) * (MAC_IDS + 1));
 	e->in.mac_idx = tcpw_zalloc(sizeof(e->in.mac_idx[0]) * 2 * (MAC_IDS + 1));
 	e->in.shapes = tcpw_zalloc(sizeof(e->in.shapes[0]) * SHAPE_IDS);
 	e->in.shape_idx = tcpw_zalloc(sizeof(e->in.shape_idx[0]) * 2 * (SHAPE_IDS + 1));
@@ -1943,6 +1949,9 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	    e->in.macs == NULL || e->in.mac_idx == NULL || e->in.shapes == NULL ||
 	    e->in.shape_idx == NULL || e->frags == NULL)
 		goto fail_free;
+	e->in.macs[ID_NONE] = UINT64_MAX; /* compact_same(): equal to no address */
+	for (unsigned int i = 0; i < TCPW_SHAPE_HINTS; i++)
+		e->in.hinted[i] = HINT_UNSEEN;
 	/* slots 0, 1, 2... then the last freed: slot numbers depend only on the input */
 	e->free_head = NIL;
 	e->ext_free = NIL;

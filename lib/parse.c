@@ -570,6 +570,7 @@ parse_eth_ipv4_fast(const uint8_t *buf, uint32_t caplen, struct tcpw_pkt *pkt)
 	pkt->hdrs.code[2] = proto == IPPROTO_TCP_ ? TCPW_HDR_TCP : TCPW_HDR_UDP;
 	pkt->hdrs.n = pkt->hdrs.depth = 3;
 #endif
+	pkt->shape_hint = proto == IPPROTO_TCP_ ? TCPW_SHAPE_ETH_IPV4_TCP : TCPW_SHAPE_ETH_IPV4_UDP;
 	return true;
 }
 
@@ -581,39 +582,60 @@ tcpw_parse(const uint8_t *buf, uint32_t caplen, int linktype, struct tcpw_pkt *p
 	return tcpw_parse_layered(buf, caplen, linktype, pkt);
 }
 
-enum tcpw_verdict
-tcpw_parse_layered(const uint8_t *buf, uint32_t caplen, int linktype, struct tcpw_pkt *pkt)
+static uint8_t
+shape_hint(const struct tcpw_pkt *pkt)
 {
-	struct cursor c = { .buf = buf, .len = caplen, .off = 0 };
+	const struct tcpw_hdrs *h = &pkt->hdrs;
 
-	memset(pkt, 0, sizeof(*pkt));
+	if (pkt->nvlan != 0 || h->n != 3 || h->depth != 3 || h->code[0] != TCPW_HDR_ETH ||
+	    h->code[1] != TCPW_HDR_IPV4)
+		return TCPW_SHAPE_OTHER;
+	return h->code[2] == TCPW_HDR_TCP ? TCPW_SHAPE_ETH_IPV4_TCP :
+	       h->code[2] == TCPW_HDR_UDP ? TCPW_SHAPE_ETH_IPV4_UDP : TCPW_SHAPE_OTHER;
+}
+
+static enum tcpw_verdict
+parse_link(struct cursor *c, int linktype, struct tcpw_pkt *pkt)
+{
 	switch (linktype) {
 	case TCPW_DLT_EN10MB:
-		return parse_eth(&c, pkt);
+		return parse_eth(c, pkt);
 	case TCPW_DLT_NULL:
 	case TCPW_DLT_LOOP:
-		return parse_null(&c, pkt);
+		return parse_null(c, pkt);
 	case TCPW_DLT_RAW:
 	case TCPW_DLT_RAW_BSD:
 	case TCPW_DLT_LINKTYPE_RAW:
 		push_hdr(pkt, TCPW_HDR_RAW);
-		return parse_ip_any(&c, pkt);
+		return parse_ip_any(c, pkt);
 	case TCPW_DLT_IPV4:
 		push_hdr(pkt, TCPW_HDR_RAW);
-		return parse_ipv4(&c, pkt);
+		return parse_ipv4(c, pkt);
 	case TCPW_DLT_IPV6:
 		push_hdr(pkt, TCPW_HDR_RAW);
-		return parse_ipv6(&c, pkt);
+		return parse_ipv6(c, pkt);
 	case TCPW_DLT_LINUX_SLL:
-		return parse_sll(&c, pkt, false);
+		return parse_sll(c, pkt, false);
 	case TCPW_DLT_LINUX_SLL2:
-		return parse_sll(&c, pkt, true);
+		return parse_sll(c, pkt, true);
 	case TCPW_DLT_PPP:
 	case TCPW_DLT_PPP_SERIAL:
-		return parse_ppp(&c, pkt);
+		return parse_ppp(c, pkt);
 	default:
 		return TCPW_PKT_LINKTYPE;
 	}
+}
+
+enum tcpw_verdict
+tcpw_parse_layered(const uint8_t *buf, uint32_t caplen, int linktype, struct tcpw_pkt *pkt)
+{
+	struct cursor c = { .buf = buf, .len = caplen, .off = 0 };
+	enum tcpw_verdict v;
+
+	memset(pkt, 0, sizeof(*pkt));
+	v = parse_link(&c, linktype, pkt);
+	pkt->shape_hint = shape_hint(pkt);
+	return v;
 }
 
 const char *

@@ -64,6 +64,15 @@ struct tcpw_hdrs {
 	uint8_t depth;  /**< real depth (may exceed TCPW_HDR_MAX) */
 };
 
+/** Shapes (header stack and VLAN tags) the engine tells apart by struct tcpw_pkt's
+ * shape_hint alone, not by comparing the stack: the common ones. */
+enum tcpw_shape_hint {
+	TCPW_SHAPE_OTHER = 0,        /**< any other shape */
+	TCPW_SHAPE_ETH_IPV4_TCP,     /**< eth:ipv4:tcp, no VLAN tag */
+	TCPW_SHAPE_ETH_IPV4_UDP,     /**< eth:ipv4:udp, no VLAN tag */
+	TCPW_SHAPE_HINTS,
+};
+
 /** A parsed packet. Addresses are in network byte order, ports in host order. */
 struct tcpw_pkt {
 	uint8_t src_ip[16];      /**< IPv4 uses the first 4 bytes, the rest is zero */
@@ -79,6 +88,7 @@ struct tcpw_pkt {
 	uint8_t has_tcp_win;     /**< TCP flags and window were read (16 bytes captured) */
 	uint8_t has_mac;         /**< src_mac/dst_mac are valid */
 	uint8_t tcp_flags;       /**< TCP header byte 13 */
+	uint8_t shape_hint;      /**< enum tcpw_shape_hint of hdrs, nvlan and vlans */
 	uint16_t tcp_win;        /**< raw TCP window field (host order, not scaled) */
 	uint16_t eth_type;       /**< last EtherType (0x0800, 0x86dd, 0x0806, ...) */
 	uint8_t src_mac[6];

@@ -1243,6 +1243,117 @@ feed_lone_udp(struct ctx *c, unsigned int n, uint32_t sec)
 		feed(c, UDP(sec, i * 1000, IP4(10, 4, 0, 1 + i), 40000, HB, 53, 20));
 }
 
+/* @f (@len bytes) with @n bytes @b inserted at @at; returns the new length. */
+static uint32_t
+insert(uint8_t *f, uint32_t len, uint32_t at, const uint8_t *b, uint32_t n)
+{
+	memmove(f + at + n, f + at, len - at);
+	memcpy(f + at, b, n);
+	return len + n;
+}
+
+/* @t's frame with an MPLS label (16, bottom of stack; the key does not change, the header
+ * stack does), or with 4 bytes of IPv4 options (which the parser's shortcut leaves to the
+ * layered parser: the stack stays eth:ipv4:tcp). */
+static uint32_t
+frame_mpls(const struct tpkt *t, uint8_t *f)
+{
+	static const uint8_t label[] = { 0x00, 0x01, 0x01, 0x40 };
+	uint32_t len = insert(f, build_frame(t, f), 14, label, sizeof(label));
+
+	put16(f + 12, 0x8847);
+	return len;
+}
+
+static uint32_t
+frame_ip_options(const struct tpkt *t, uint8_t *f)
+{
+	static const uint8_t nops[] = { 1, 1, 1, 1 };
+	uint32_t len = insert(f, build_frame(t, f), 34, nops, sizeof(nops));
+
+	f[14] = 0x46;
+	put16(f + 16, len - 14);
+	return len;
+}
+
+static void
+assert_hdrs(const struct tcpw_hdrs *h, unsigned int depth, const char *desc)
+{
+	char s[64];
+
+	assert_int_equal(h->depth, depth);
+	assert_true(tcpw_hdrs_format(h, s, sizeof(s)) > 0);
+	assert_string_equal(s, desc);
+}
+
+/* The record's lists (header stacks, MACs) and the report's header depths, with a
+ * direction's packets taking the compact form's shortcut (shape_hint, one byte for the
+ * common stacks) or not: an MPLS label, another source MAC, IP options (the layered parser,
+ * same stack), a labelled first packet. */
+static void
+test_record_lists(void **state)
+{
+	struct tpkt a = TCP(7000, 0, HA, 4000, HB, 80, ACK, 100, 0);
+	struct tpkt b = TCP(7000, 10, HB, 80, HA, 4000, ACK, 100, 0);
+	struct tpkt c2 = TCP(7000, 20, HA, 4001, HB, 81, ACK, 100, 0);
+	struct ctx *c = ctx_new(16);
+	struct tcpw_engine_stats st;
+	const struct tcpw_record_dir *d;
+	uint8_t f[FRAME_MAX], mac[6];
+	uint32_t len;
+
+	(void)state;
+	feed(c, a);
+	feed(c, a);
+	feed_raw(c, f, frame_mpls(&a, f), 7000, 1);
+	len = build_frame(&a, f);
+	f[11] ^= 0x40; /* another source MAC */
+	feed_raw(c, f, len, 7000, 2);
+	feed_raw(c, f, frame_ip_options(&a, f), 7000, 3);
+	feed(c, b);
+	feed_raw(c, f, frame_ip_options(&b, f), 7000, 11);
+	feed(c, b);
+	feed_raw(c, f, frame_mpls(&c2, f), 7000, 20);
+	feed(c, c2);
+	tcpw_engine_flush(c->e);
+	drain_all(c);
+	assert_int_equal(c->nrec, 2);
+
+	assert_int_equal(c->rec[0].ndir, 2);
+	d = &c->rec[0].dir[0]; /* HA:4000 -> HB:80 */
+	assert_int_equal(d->pkts, 5);
+	assert_int_equal(d->nhdrs, 2);
+	assert_hdrs(&d->hdrs[0], 3, "eth:ipv4:tcp");
+	assert_hdrs(&d->hdrs[1], 4, "eth:mpls:ipv4:tcp");
+	assert_int_equal(d->nvlan, 0);
+	assert_int_equal(d->nsrc_mac, 2);
+	mac_of(HA, mac);
+	assert_memory_equal(d->src_mac[0], mac, 6);
+	mac[5] ^= 0x40;
+	assert_memory_equal(d->src_mac[1], mac, 6);
+	assert_int_equal(d->ndst_mac, 1);
+	d = &c->rec[0].dir[1]; /* HB:80 -> HA:4000: the same stack and MACs throughout */
+	assert_int_equal(d->pkts, 3);
+	assert_int_equal(d->nhdrs, 1);
+	assert_hdrs(&d->hdrs[0], 3, "eth:ipv4:tcp");
+	assert_int_equal(d->nvlan, 0);
+	assert_int_equal(d->nsrc_mac, 1);
+	assert_int_equal(d->ndst_mac, 1);
+
+	assert_int_equal(c->rec[1].ndir, 1);
+	d = &c->rec[1].dir[0]; /* labelled first, then not */
+	assert_int_equal(d->pkts, 2);
+	assert_int_equal(d->nhdrs, 2);
+	assert_hdrs(&d->hdrs[0], 4, "eth:mpls:ipv4:tcp");
+	assert_hdrs(&d->hdrs[1], 3, "eth:ipv4:tcp");
+
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.min_hdrs, 3);
+	assert_int_equal(st.max_hdrs, 4);
+	assert_int_equal(st.sum_hdrs, 3 * 8 + 4 * 2);
+	ctx_free(c);
+}
+
 static void
 test_emit_refusal(void **state)
 {
@@ -2192,6 +2303,7 @@ main(void)
 		cmocka_unit_test_teardown(test_reverse_abort, teardown),
 		cmocka_unit_test_teardown(test_abort_without_reverse, teardown),
 		cmocka_unit_test_teardown(test_accounting, teardown),
+		cmocka_unit_test_teardown(test_record_lists, teardown),
 		cmocka_unit_test_teardown(test_emit_refusal, teardown),
 		cmocka_unit_test_teardown(test_no_room_until_drained, teardown),
 		cmocka_unit_test_teardown(test_table_full_autopilot, teardown),
