@@ -38,32 +38,47 @@
 #define MIN_LATE 16          /* directions behind the ring walk that it still has to see */
 #define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
 
-/* Canonical key: the (ip, port) endpoint that sorts lower is "lo"; dir 0 = lo -> hi. Laid
- * out as the first 40 bytes of struct tcpw_pkt, so make_key() is a copy with the endpoints
- * swapped or not. */
+/* A pair's key: the endpoints of its first packet (direction 0) in that packet's order, laid
+ * out as the first 40 bytes of struct tcpw_pkt: a packet's own first 40 bytes are its key
+ * (key_dir() tells which direction it is), and no key is ever swapped into an order. */
 struct flow_key {
-	uint8_t ip_lo[16];
-	uint8_t ip_hi[16];
-	uint16_t port_lo;
-	uint16_t port_hi;
+	uint8_t src_ip[16];
+	uint8_t dst_ip[16];
+	uint16_t src_port;
+	uint16_t dst_port;
 	uint8_t proto;
 	uint8_t ip_ver;
 	uint16_t vlan;
 };
 static_assert(sizeof(struct flow_key) == 40, "flow key has no padding");
-static_assert(offsetof(struct tcpw_pkt, src_ip) == offsetof(struct flow_key, ip_lo) &&
-	      offsetof(struct tcpw_pkt, dst_ip) == offsetof(struct flow_key, ip_hi) &&
-	      offsetof(struct tcpw_pkt, src_port) == offsetof(struct flow_key, port_lo) &&
-	      offsetof(struct tcpw_pkt, dst_port) == offsetof(struct flow_key, port_hi) &&
+static_assert(offsetof(struct tcpw_pkt, src_ip) == offsetof(struct flow_key, src_ip) &&
+	      offsetof(struct tcpw_pkt, dst_ip) == offsetof(struct flow_key, dst_ip) &&
+	      offsetof(struct tcpw_pkt, src_port) == offsetof(struct flow_key, src_port) &&
+	      offsetof(struct tcpw_pkt, dst_port) == offsetof(struct flow_key, dst_port) &&
 	      offsetof(struct tcpw_pkt, l4_proto) == offsetof(struct flow_key, proto) &&
 	      offsetof(struct tcpw_pkt, ip_ver) == offsetof(struct flow_key, ip_ver) &&
 	      offsetof(struct tcpw_pkt, vlan_id) == offsetof(struct flow_key, vlan),
-	      "a packet starts with its key, endpoints in packet order");
+	      "a packet starts with its key");
 #define KEY_WORDS (sizeof(struct flow_key) / 8)
 
-static const uint64_t hash_mul[KEY_WORDS] = { /* odd 64-bit mixing constants */
+/* Word 4 of a key: the ports, then protocol, IP version and VLAN (bytes 32-39). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define W4_SRC_PORT 0
+#define W4_DST_PORT 16
+#define W4_IP_VER 40
+#define V4_ZERO_HALF 32 /* word 0 of an IPv4 key: the address, then 4 zero bytes */
+#else
+#define W4_SRC_PORT 48
+#define W4_DST_PORT 32
+#define W4_IP_VER 16
+#define V4_ZERO_HALF 0
+#endif
+#define W4_PORTS ((UINT64_C(0xffff) << W4_SRC_PORT) | (UINT64_C(0xffff) << W4_DST_PORT))
+
+enum { TERM_ADDR, TERM_REST, TERM_ADDR_LOW, TERM_PORT, HASH_TERMS };
+static const uint64_t hash_mul[HASH_TERMS] = { /* odd 64-bit mixing constants */
 	UINT64_C(0xff51afd7ed558ccd), UINT64_C(0xc4ceb9fe1a85ec53), UINT64_C(0x94d049bb133111eb),
-	UINT64_C(0xbf58476d1ce4e5b9), UINT64_C(0x87c37b91114253d5),
+	UINT64_C(0xbf58476d1ce4e5b9),
 };
 
 /* One direction's hot state: 32 bytes. */
@@ -88,7 +103,7 @@ struct flow {
 	uint64_t flow_ind;
 	uint32_t hash;
 	uint8_t in_use;            /* 1: in the index; 2: retired */
-	uint8_t first_dir;         /* direction that created the pair */
+	uint8_t spare;
 	uint8_t reason;            /* enum tcpw_end_reason once retired */
 	uint8_t behind;            /* a bit per direction: touched while time was behind */
 	uint32_t touch[2];         /* each direction's last touch number (see touch ring) */
@@ -179,7 +194,7 @@ struct handler {
 
 struct tcpw_engine {
 	struct tcpw_engine_params p;
-	uint64_t hash_key[KEY_WORDS]; /* from p.hash_seed */
+	uint64_t hash_key[HASH_TERMS]; /* from p.hash_seed */
 	uint32_t npairs;
 	uint32_t index_mask;       /* index has 2 * pairs buckets: load factor <= 0.5 */
 	uint32_t *index;           /* bucket -> tag | slot + 1, 0 if empty (bucket_of()) */
@@ -434,38 +449,74 @@ walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 
 /* ---- index --------------------------------------------------------------------------- */
 
-static inline uint32_t
-key_hash(const struct tcpw_engine *e, const struct flow_key *k)
+/* A packet's key: its first 40 bytes, as the 8-byte words the fast parser wrote (loads of
+ * the stores' own size, forwarded from them). */
+static TCPW_ALWAYS_INLINE void
+pkt_key(const struct tcpw_pkt *pkt, uint64_t w[KEY_WORDS])
 {
-	uint64_t w[KEY_WORDS], h = 0;
-
-	memcpy(w, k, sizeof(w));
-	/* independent products of the key words with keyed words, not a chain of dependent
-	 * multiplies; each full 128-bit product is folded (high ^ low), so every key bit
-	 * reaches every bit of the sum (the low 64 bits alone would let a word's top byte
-	 * reach only the top byte: 256 values whatever the key) ... */
 #pragma GCC unroll 8
-	for (unsigned int i = 0; i < KEY_WORDS; i++) {
-		unsigned __int128 m = (unsigned __int128)(w[i] ^ e->hash_key[i]) * hash_mul[i];
+	for (unsigned int i = 0; i < KEY_WORDS; i++)
+		w[i] = load64((const uint8_t *)pkt + 8 * i);
+}
 
-		h += (uint64_t)m ^ (uint64_t)(m >> 64);
+/* One term of the hash: @x with a keyed word, times an odd constant, the full 128-bit
+ * product folded (high ^ low), so every bit of @x reaches every bit of the term (the low
+ * 64 bits alone would let its top byte reach only the top byte: 256 values whatever the
+ * key). */
+static inline uint64_t
+hash_term(const struct tcpw_engine *e, uint64_t x, unsigned int t)
+{
+	unsigned __int128 m = (unsigned __int128)(x ^ e->hash_key[t]) * hash_mul[t];
+
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/*
+ * The hash of key words @w, the same for both directions of a pair: a sum of independent
+ * terms (not a chain of dependent multiplies), one per endpoint (address and port) and one
+ * for the rest (protocol, IP version, VLAN). An IPv4 endpoint is one word: the address and
+ * the port in its zero half. An IPv6 endpoint is three.
+ */
+static TCPW_ALWAYS_INLINE uint32_t
+key_hash(const struct tcpw_engine *e, const uint64_t w[KEY_WORDS])
+{
+	uint64_t sp = w[4] >> W4_SRC_PORT & 0xffff, dp = w[4] >> W4_DST_PORT & 0xffff;
+	uint64_t h = hash_term(e, w[4] & ~W4_PORTS, TERM_REST);
+
+	if ((w[4] >> W4_IP_VER & 0xff) == 4) {
+		h += hash_term(e, w[0] | sp << V4_ZERO_HALF, TERM_ADDR) +
+		     hash_term(e, w[2] | dp << V4_ZERO_HALF, TERM_ADDR);
+	} else {
+		h += hash_term(e, w[0], TERM_ADDR) + hash_term(e, w[1], TERM_ADDR_LOW) +
+		     hash_term(e, sp, TERM_PORT) + hash_term(e, w[2], TERM_ADDR) +
+		     hash_term(e, w[3], TERM_ADDR_LOW) + hash_term(e, dp, TERM_PORT);
 	}
-	/* ... and MurmurHash3's fmix64 brings them down to the low bits the index takes */
+	/* MurmurHash3's fmix64 brings the sum down to the low bits the index takes */
 	h ^= h >> 33;
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
 	h ^= h >> 33;
 	return (uint32_t)h;
 }
 
-static inline bool
-key_equal(const struct flow_key *a, const struct flow_key *b)
+/* Which direction of the pair of key @k a packet of key words @w is: 0 (the endpoints in
+ * the key's order), 1 (swapped), or -1 (another pair's packet). Both compares are made, with
+ * no branch between them: a packet's direction is a coin toss the predictor cannot learn. */
+static TCPW_ALWAYS_INLINE int
+key_dir(const struct flow_key *k, const uint64_t w[KEY_WORDS])
 {
-	uint64_t x = 0;
+	uint64_t s[KEY_WORDS], same = 0, swapped, ports;
 
+	memcpy(s, k, sizeof(s));
 #pragma GCC unroll 8
-	for (unsigned int i = 0; i < sizeof(*a); i += 8)
-		x |= load64((const uint8_t *)a + i) ^ load64((const uint8_t *)b + i);
-	return x == 0;
+	for (unsigned int i = 0; i < KEY_WORDS; i++)
+		same |= s[i] ^ w[i];
+	ports = (w[4] >> W4_SRC_PORT & 0xffff) << W4_DST_PORT |
+		(w[4] >> W4_DST_PORT & 0xffff) << W4_SRC_PORT;
+	swapped = (s[0] ^ w[2]) | (s[1] ^ w[3]) | (s[2] ^ w[0]) | (s[3] ^ w[1]) |
+		  (s[4] ^ ((w[4] & ~W4_PORTS) | ports));
+	if (same != 0 && swapped != 0)
+		return -1;
+	return same != 0;
 }
 
 /* A bucket is 0 (empty) or the slot + 1 in the bits of index_mask (2 * pairs - 1 holds
@@ -485,24 +536,23 @@ bucket_slot(const struct tcpw_engine *e, uint32_t v, uint32_t h)
 	return ((v ^ h) & ~e->index_mask) == 0 ? (v & e->index_mask) - 1 : NIL;
 }
 
-/* Slot @s holds the pair of key @k (hash @h), if it is in the index. */
-static inline bool
-slot_has_key(const struct tcpw_engine *e, uint32_t s, const struct flow_key *k, uint32_t h)
-{
-	return e->flows[s].hash == h && key_equal(&e->flows[s].key, k);
-}
-
+/* The slot of the pair of a packet of key words @w (hash @h) and its direction there, or
+ * NIL. */
 static TCPW_ALWAYS_INLINE uint32_t
-index_find(const struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
+index_find(const struct tcpw_engine *e, const uint64_t w[KEY_WORDS], uint32_t h,
+	   unsigned int *dir)
 {
 	for (uint32_t b = h & e->index_mask;; b = (b + 1) & e->index_mask) {
 		uint32_t v = e->index[b], s;
+		int d;
 
 		if (v == 0)
 			return NIL;
 		s = bucket_slot(e, v, h);
-		if (s != NIL && slot_has_key(e, s, k, h))
+		if (s != NIL && e->flows[s].hash == h && (d = key_dir(&e->flows[s].key, w)) >= 0) {
+			*dir = (unsigned int)d;
 			return s;
+		}
 	}
 }
 
@@ -962,40 +1012,6 @@ tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt, floa
 
 /* ---- flows --------------------------------------------------------------------------- */
 
-/* Build the canonical key: the packet's first 40 bytes, read as the 8-byte words the fast
- * parser wrote, with the endpoints swapped when the source sorts higher (its address as a
- * big-endian number, then its port). No branches: a packet's direction is a coin toss the
- * predictor cannot learn. Returns the packet's direction in the key. */
-static TCPW_ALWAYS_INLINE unsigned int
-make_key(const struct tcpw_pkt *pkt, struct flow_key *k)
-{
-	/* the two ports: bytes 32-35, the low or the high half of word 4 */
-	const unsigned int psh = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 32;
-	uint64_t w[KEY_WORDS], m, t, ports;
-	unsigned __int128 x, y;
-	unsigned int dir;
-
-#pragma GCC unroll 8
-	for (unsigned int i = 0; i < KEY_WORDS; i++)
-		w[i] = load64((const uint8_t *)pkt + 8 * i);
-	x = (unsigned __int128)__builtin_bswap64(w[0]) << 64 | __builtin_bswap64(w[1]);
-	y = (unsigned __int128)__builtin_bswap64(w[2]) << 64 | __builtin_bswap64(w[3]);
-	dir = (unsigned int)(x > y) |
-	      ((unsigned int)(x == y) & (unsigned int)(pkt->src_port > pkt->dst_port));
-	m = -(uint64_t)dir;
-#pragma GCC unroll 2
-	for (unsigned int i = 0; i < 2; i++) {
-		t = (w[i] ^ w[i + 2]) & m;
-		w[i] ^= t;
-		w[i + 2] ^= t;
-	}
-	ports = (w[4] >> psh) & UINT32_MAX;
-	t = (ports >> 16 | ports << 16) & UINT32_MAX; /* the two 16-bit ports exchanged */
-	w[4] ^= ((ports ^ t) & m) << psh;
-	memcpy(k, w, sizeof(w));
-	return dir;
-}
-
 /* Tranalyzer's direction heuristic for the first direction of a pair (§2.1). */
 static bool
 first_is_inverted(const struct tcpw_pkt *pkt)
@@ -1083,7 +1099,7 @@ autopilot(struct tcpw_engine *e)
 }
 
 static uint32_t
-pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
+pair_create(struct tcpw_engine *e, const uint64_t k[KEY_WORDS], uint32_t h)
 {
 	uint32_t slot;
 	struct flow *f;
@@ -1110,7 +1126,7 @@ pair_create(struct tcpw_engine *e, const struct flow_key *k, uint32_t h)
 		e->cold[slot * 2 + d].mac[0] = e->cold[slot * 2 + d].mac[1] = ID_NONE;
 		e->cold[slot * 2 + d].shape = ID_NONE;
 	}
-	f->key = *k;
+	memcpy(&f->key, k, sizeof(f->key));
 	f->hash = h;
 	f->in_use = 1;
 	f->flow_ind = e->next_flow_ind;
@@ -1131,7 +1147,6 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 		e->st.b_created++;
 	} else {
 		d->inverted = first_is_inverted(pkt);
-		f->first_dir = (uint8_t)dir;
 	}
 	d->present = 1;
 	d->timeout_s = e->p.flow_timeout_s;
@@ -1479,12 +1494,12 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
  * ahead of processing, so it can prefetch). */
 struct pkt_ctx {
 	struct tcpw_pkt pkt;
-	struct flow_key k;
 	uint32_t h;
 	uint32_t hint;           /* the slot of the first bucket whose tag matches, or NIL: the
-				  * burst prefetched it, the lookup tries it first (a hint only:
-				  * a sweep may have ended that pair since) */
-	uint8_t dir;
+				  * burst prefetched it; once stage_links() found the packet's
+				  * pair there, its flow_ind: the pair, if still there */
+	uint64_t hint_ind;
+	uint8_t dir;             /* the packet's direction in the hint's pair */
 	uint8_t v;               /* enum tcpw_verdict */
 };
 
@@ -1494,8 +1509,10 @@ prepare(const struct tcpw_engine *e, struct pkt_ctx *c, const uint8_t *frame, ui
 	c->hint = NIL;
 	c->v = (uint8_t)tcpw_parse(frame, caplen, e->p.linktype, &c->pkt);
 	if (c->v == TCPW_PKT_FLOW || c->v == TCPW_PKT_FRAG) {
-		c->dir = (uint8_t)make_key(&c->pkt, &c->k);
-		c->h = key_hash(e, &c->k);
+		uint64_t w[KEY_WORDS];
+
+		pkt_key(&c->pkt, w);
+		c->h = key_hash(e, w);
 	}
 }
 
@@ -1504,20 +1521,26 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	    uint32_t caplen)
 {
 	const struct tcpw_pkt *pkt = &c->pkt;
-	unsigned int dir = c->dir;
-	uint32_t h = c->h, slot = c->hint;
+	uint32_t slot = c->hint;
+	uint64_t k[KEY_WORDS];
+	unsigned int dir;
 	struct flow *f;
 	struct flow_dir *d;
 	double iat_s = 0;
 	bool examined;
 
-	/* a pair in the index with this key is the pair: keys are unique there */
-	if (slot == NIL || e->flows[slot].in_use != 1 || !slot_has_key(e, slot, &c->k, h))
-		slot = index_find(e, &c->k, h);
-	if (slot == NIL) {
-		slot = pair_create(e, &c->k, h);
-		if (slot == NIL)
-			return -ENOSPC;
+	/* the hint's pair is the packet's while it is in the index: keys are unique there */
+	if (slot != NIL && e->flows[slot].in_use == 1 && e->flows[slot].flow_ind == c->hint_ind) {
+		dir = c->dir;
+	} else {
+		pkt_key(pkt, k);
+		slot = index_find(e, k, c->h, &dir);
+		if (slot == NIL) {
+			slot = pair_create(e, k, c->h);
+			if (slot == NIL)
+				return -ENOSPC;
+			dir = 0;
+		}
 	}
 	f = &e->flows[slot];
 	d = &f->d[dir];
@@ -1645,22 +1668,33 @@ stage_flow(const struct tcpw_engine *e, struct pkt_ctx *c)
 	if (c->hint != NIL) {
 		__builtin_prefetch(&e->flows[c->hint]);
 		__builtin_prefetch(e->flows[c->hint].d, 1);
-		__builtin_prefetch(&e->cold[c->hint * 2 + c->dir], 1);
+		__builtin_prefetch(&e->cold[c->hint * 2], 1); /* both directions' line */
 	}
 }
 
-/* The flow entry is in cache: prefetch the LRU neighbours its direction will be unlinked
- * from. */
+/* The hint's flow entry is in cache: if it is the packet's pair, note its flow_ind and the
+ * packet's direction there, and prefetch the LRU neighbours the direction will be unlinked
+ * from; else no hint. */
 static TCPW_ALWAYS_INLINE void
-stage_links(const struct tcpw_engine *e, const struct pkt_ctx *c)
+stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 {
-	uint32_t hint = c->hint;
+	const struct flow *f;
 	const struct flow_dir *d;
+	uint64_t k[KEY_WORDS];
+	int dir;
 
-	/* the hint's pair may have ended since (its links are then list links of another kind) */
-	if (hint == NIL || e->flows[hint].in_use != 1)
+	if (c->hint == NIL)
 		return;
-	d = &e->flows[hint].d[c->dir];
+	f = &e->flows[c->hint];
+	pkt_key(&c->pkt, k);
+	/* the hint's pair may have ended since (its links are then list links of another kind) */
+	if (f->in_use != 1 || (dir = key_dir(&f->key, k)) < 0) {
+		c->hint = NIL;
+		return;
+	}
+	c->dir = (uint8_t)dir;
+	c->hint_ind = f->flow_ind;
+	d = &f->d[dir];
 	__builtin_prefetch(node_dir(e, d->prev), 1);
 	__builtin_prefetch(node_dir(e, d->next), 1);
 }
@@ -1738,10 +1772,10 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 	o->last = us_ts(d->last_us);
 	o->pkts = d->pkts;
 	o->bytes = c->bytes;
-	memcpy(o->src_ip, dir ? k->ip_hi : k->ip_lo, 16);
-	memcpy(o->dst_ip, dir ? k->ip_lo : k->ip_hi, 16);
-	o->src_port = dir ? k->port_hi : k->port_lo;
-	o->dst_port = dir ? k->port_lo : k->port_hi;
+	memcpy(o->src_ip, dir ? k->dst_ip : k->src_ip, 16);
+	memcpy(o->dst_ip, dir ? k->src_ip : k->dst_ip, 16);
+	o->src_port = dir ? k->dst_port : k->src_port;
+	o->dst_port = dir ? k->src_port : k->dst_port;
 	o->twin = d->twin;
 	o->eth_type = c->eth_type;
 	detail_get(e, c, &x);
@@ -1760,7 +1794,7 @@ static void
 build_record(const struct tcpw_engine *e, uint32_t slot, struct tcpw_record *r)
 {
 	const struct flow *f = &e->flows[slot];
-	unsigned int first = f->first_dir;
+	unsigned int first = 0; /* a lone flow: its first packet's direction */
 
 	memset(r, 0, sizeof(*r));
 	r->flow_ind = f->flow_ind;
@@ -1925,7 +1959,7 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->next_flow_ind = p->flow_ind_first ? p->flow_ind_first : 1;
 	e->npairs = n;
 	e->index_mask = 2 * n - 1;
-	for (unsigned int i = 0; i < KEY_WORDS; i++) { /* splitmix64 */
+	for (unsigned int i = 0; i < HASH_TERMS; i++) { /* splitmix64 */
 		uint64_t z = p->hash_seed + (i + 1) * UINT64_C(0x9e3779b97f4a7c15);
 
 		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);

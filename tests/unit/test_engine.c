@@ -1354,6 +1354,90 @@ test_record_lists(void **state)
 	ctx_free(c);
 }
 
+/* Eth + IPv6 + UDP (8 bytes of payload) from @src:@sport to @dst:@dport. */
+static uint32_t
+build_udp6(uint8_t *f, const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	uint8_t *ip = f + 14, *udp = f + 54;
+
+	build_eth(f, HA, HB, 0x86dd);
+	memset(ip, 0, 40);
+	ip[0] = 0x60;                  /* version 6 */
+	put16(ip + 4, 16);             /* payload length: UDP header + 8 */
+	ip[6] = 17;                    /* next header: UDP */
+	ip[7] = 64;                    /* hop limit */
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	put16(udp, sport);
+	put16(udp + 2, dport);
+	put16(udp + 4, 16);
+	memset(udp + 6, 0, 10);
+	return 14 + 40 + 16;
+}
+
+/* Both directions of a pair meet whichever endpoint sorts first; a pair is not the one with
+ * its ports exchanged; a flow from an endpoint to itself is one direction. For IPv4 and for
+ * IPv6 addresses that differ in their first or only in their last 8 bytes. */
+static void
+test_pair_keys(void **state)
+{
+	static const uint8_t v6[3][16] = {
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },           /* differs in the last 8 bytes */
+		{ 0x20, 0x01, 0x0d, 0xb9, [15] = 1 },           /* in the first 8 */
+	};
+	struct ctx *c = ctx_new(64);
+	uint8_t f[FRAME_MAX];
+	uint32_t us = 0;
+
+	(void)state;
+	/* IPv4: pair 1 both ways (the second direction first in key order), pair 2 with the
+	 * ports exchanged, pair 3 to itself */
+	feed(c, UDP(8000, us++, HB, 2000, HA, 1000, 8));
+	feed(c, UDP(8000, us++, HA, 1000, HB, 2000, 8));
+	feed(c, UDP(8000, us++, HB, 1000, HA, 2000, 8));
+	feed(c, UDP(8000, us++, HA, 1000, HB, 2000, 8));
+	feed(c, UDP(8000, us++, HA, 2000, HB, 1000, 8));
+	feed(c, UDP(8000, us++, HA, 7, HA, 7, 8));
+	feed(c, UDP(8000, us++, HA, 7, HA, 7, 8));
+	/* IPv6: pairs 4 and 5 as 1 and 2 for two addresses of one /64; across /64s, pair 6
+	 * both ways and 7, its ports exchanged, one way */
+	for (unsigned int i = 0; i < 2; i++) {
+		const uint8_t *a = v6[0], *b = v6[1 + i];
+
+		feed_raw(c, f, build_udp6(f, b, 2000, a, 1000), 8000, us++);
+		feed_raw(c, f, build_udp6(f, a, 1000, b, 2000), 8000, us++);
+		feed_raw(c, f, build_udp6(f, b, 1000, a, 2000), 8000, us++);
+		if (i == 0)
+			feed_raw(c, f, build_udp6(f, a, 2000, b, 1000), 8000, us++);
+	}
+	tcpw_engine_flush(c->e);
+	drain_all(c);
+	assert_int_equal(c->nrec, 7);
+	/* records in flush order: by each pair's least recently seen direction */
+	{
+		static const struct {
+			unsigned int ndir, pkts;
+		} want[] = { { 2, 3 }, { 2, 2 }, { 1, 2 }, { 2, 2 }, { 2, 2 }, { 2, 2 }, { 1, 1 } };
+
+		for (unsigned int i = 0; i < c->nrec; i++) {
+			const struct tcpw_record *r = &c->rec[i];
+
+			assert_int_equal(r->ndir, want[i].ndir);
+			assert_int_equal(r->dir[0].pkts + (r->ndir > 1 ? r->dir[1].pkts : 0),
+					 want[i].pkts);
+			if (r->ndir > 1) {
+				/* each direction's endpoints are the other's, exchanged */
+				assert_memory_equal(r->dir[0].src_ip, r->dir[1].dst_ip, 16);
+				assert_memory_equal(r->dir[0].dst_ip, r->dir[1].src_ip, 16);
+				assert_int_equal(r->dir[0].src_port, r->dir[1].dst_port);
+				assert_int_equal(r->dir[0].dst_port, r->dir[1].src_port);
+			}
+		}
+	}
+	ctx_free(c);
+}
+
 static void
 test_emit_refusal(void **state)
 {
@@ -2304,6 +2388,7 @@ main(void)
 		cmocka_unit_test_teardown(test_abort_without_reverse, teardown),
 		cmocka_unit_test_teardown(test_accounting, teardown),
 		cmocka_unit_test_teardown(test_record_lists, teardown),
+		cmocka_unit_test_teardown(test_pair_keys, teardown),
 		cmocka_unit_test_teardown(test_emit_refusal, teardown),
 		cmocka_unit_test_teardown(test_no_room_until_drained, teardown),
 		cmocka_unit_test_teardown(test_table_full_autopilot, teardown),
