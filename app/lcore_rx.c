@@ -178,8 +178,9 @@ file_record(const struct pipeline *pl, uint64_t off, const uint8_t **frame, uint
 	return next;
 }
 
-/* Enqueue what the distributor has for lcore @owner. One ring operation a burst, not a
- * packet: each moves the ring's indices, two cache lines the owner reads. */
+/* Enqueue what the distributor has for lcore @owner. One ring operation for up to HAND_OVER
+ * items, not one a packet, nor one a burst: each moves the ring's indices, two cache lines
+ * the owner reads (at one a burst, 7% of the poller's time with 2 RX lcores). */
 static void
 hand_over_flush(struct rx_core *rc, unsigned int owner)
 {
@@ -202,7 +203,8 @@ hand_over(struct rx_core *rc, unsigned int owner, void *item)
 	rc->out[owner][rc->nout[owner]++] = item;
 }
 
-/* At the end of each burst: every item goes out before the distributor looks again. */
+/* Every item out: after a short burst (the port or the file has no more for now), and
+ * before the distributor says its input is done. */
 static void
 hand_over_all(struct rx_core *rc)
 {
@@ -259,8 +261,10 @@ rx_poll(struct rx_core *rc)
 	uint64_t now_us = 0;
 	struct batch own;
 
-	if (n == 0)
+	if (n == 0) {
+		hand_over_all(rc);
 		return 0;
+	}
 	batch_init(&own);
 	if (pl->live)
 		now_us = clock_us(&pl->clock, rte_rdtsc());
@@ -279,7 +283,8 @@ rx_poll(struct rx_core *rc)
 		else
 			hand_over(rc, owner, pkts[i]);
 	}
-	hand_over_all(rc);
+	if (n < BURST)
+		hand_over_all(rc);
 	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
 	return n;
@@ -313,7 +318,8 @@ rx_read(struct rx_core *rc)
 		else
 			hand_over(rc, owner, (void *)(uintptr_t)(off << 2 | FILE_TAG));
 	}
-	hand_over_all(rc);
+	if (n < BURST)
+		hand_over_all(rc);
 	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
 	return n;
@@ -382,8 +388,10 @@ rx_maybe_stop(struct rx_core *rc)
 			  atomic_load_explicit(&rc->rx_pkts, memory_order_relaxed) < pl->expected)))
 		return;
 	rc->stopped = true;
-	if (pl->sw_dist)
+	if (pl->sw_dist) {
+		hand_over_all(rc);
 		atomic_store_explicit(&pl->input_done, true, memory_order_release);
+	}
 }
 
 /* Publish the engine's counters (a ~300-byte copy; no lock, no system call). */

@@ -380,8 +380,8 @@ pool_size(const struct tcpw_conf *c, bool offline, unsigned int nrx)
 
 	if (!offline)
 		return c->capture_mbufs;
-	if (nrx > 1)
-		need += nrx * RING_PKTS;
+	if (nrx > 1) /* in the owners' rings, and waiting for the next enqueue */
+		need += nrx * (RING_PKTS + HAND_OVER);
 	while (n - 1 < need)
 		n <<= 1;
 	return RTE_MIN(c->capture_mbufs, n - 1);

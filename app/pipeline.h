@@ -24,6 +24,7 @@
 #include "writer.h"
 
 #define BURST 32
+#define HAND_OVER (4 * BURST) /* software distribution: items an enqueue takes at most */
 #define SCRATCH_BYTES (256 * 1024)  /* libpcap's largest record is 262144 bytes */
 #define PKT_LINE_BYTES (4 * 65536 + 4096) /* packet-mode line: payload escaped at most x4 */
 
@@ -47,7 +48,7 @@ struct rx_core {
 	uint64_t last_advance_us;      /* live: last clock step given to the engine */
 	uint64_t time_max_us;          /* software distributor: latest packet time so far */
 	uint64_t sent_max_us[TCPW_CONF_RX_MAX]; /* ... latest time each lcore has been at */
-	void *out[TCPW_CONF_RX_MAX][BURST]; /* ... items for each lcore, enqueued a burst at once */
+	void *out[TCPW_CONF_RX_MAX][HAND_OVER]; /* ... items for each lcore, enqueued together */
 	unsigned int nout[TCPW_CONF_RX_MAX];
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
 	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
