@@ -2,7 +2,9 @@
 /* Pre-scan of a capture file (see capture.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,6 +17,49 @@
 /* libpcap's words (sf-pcapng.c, 1.5 to 1.10) when a pcapng file's interfaces differ in
  * link type: a pcap_t has one link type, so it stops reading there. */
 #define MIXED_LINKTYPES "different from the type of the first interface"
+
+/* The mapping being read, whose SIGBUS means its file was cut (see struct capture_map). */
+static struct capture_map *guarded;
+static uintptr_t page_size;
+static struct sigaction sigbus_before;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	struct capture_map *cm = guarded;
+	uintptr_t a = (uintptr_t)si->si_addr, page = a & ~(page_size - 1);
+	struct stat st;
+	uint64_t cut;
+
+	(void)sig;
+	(void)uc;
+	if (cm == NULL || a < (uintptr_t)cm->base || a - (uintptr_t)cm->base >= cm->size ||
+	    mmap((void *)page, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) == MAP_FAILED) {
+		sigaction(SIGBUS, &sigbus_before, NULL); /* not ours: faults again, as before */
+		return;
+	}
+	cut = page - (uintptr_t)cm->base;
+	if (fstat(cm->fd, &st) == 0 && (uint64_t)st.st_size < cut)
+		cut = (uint64_t)st.st_size;
+	if (cut < atomic_load_explicit(&cm->avail, memory_order_relaxed))
+		atomic_store_explicit(&cm->avail, cut, memory_order_relaxed);
+}
+
+/* At each map, as something may have taken SIGBUS since the last one (cmocka does, around
+ * each test); the action before ours is kept for faults that are not ours. */
+static void
+guard(struct capture_map *cm)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO }, before;
+
+	page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &before) == 0 &&
+	    !((before.sa_flags & SA_SIGINFO) && before.sa_sigaction == on_sigbus))
+		sigbus_before = before;
+	guarded = cm;
+}
 
 /* Map @path if it is a classic pcap file (version 2.4, microsecond or nanosecond magic, either
  * byte order) of a link type the engine parses, with the snapshot length libpcap (@p) took. */
@@ -37,19 +82,24 @@ map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 		return -1;
 	}
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
+	if (m == MAP_FAILED) {
+		close(fd);
 		return -1;
+	}
 	memcpy(&magic, m, 4);
 	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d && magic != 0xd4c3b2a1 &&
 	    magic != 0x4d3cb2a1) {
 		munmap(m, (size_t)st.st_size);
+		close(fd);
 		return -1;
 	}
 	/* read ahead as it is walked; no MAP_POPULATE: it cost as much as the faults it saves */
 	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	cm->base = m;
 	cm->size = (uint64_t)st.st_size;
+	atomic_init(&cm->avail, cm->size);
+	cm->fd = fd;
+	guard(cm);
 	cm->swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
 	cm->nano = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
 	cm->snaplen = (uint32_t)pcap_snapshot(p);
@@ -59,18 +109,27 @@ map_classic(const char *path, pcap_t *p, int linktype, struct capture_map *cm)
 void
 capture_map_close(struct capture_map *cm)
 {
-	if (cm->base != NULL)
-		munmap((void *)cm->base, cm->size);
+	if (cm->base == NULL)
+		return;
+	if (guarded == cm)
+		guarded = NULL;
+	munmap((void *)cm->base, cm->size);
+	close(cm->fd);
 	cm->base = NULL;
 }
 
 bool
 capture_map_damage(const struct capture_map *cm, uint64_t off, char *msg, size_t len)
 {
+	uint64_t avail = atomic_load_explicit(&cm->avail, memory_order_relaxed), got;
 	uint32_t caplen;
-	uint64_t got;
 
 	msg[0] = '\0';
+	if (avail < cm->size) {
+		snprintf(msg, len, "the file was cut to %" PRIu64 " bytes while it was read",
+			 avail);
+		return true;
+	}
 	if (off >= cm->size)
 		return false;
 	if (cm->size - off < 16) {
@@ -107,23 +166,21 @@ capture_map_damage(const struct capture_map *cm, uint64_t off, char *msg, size_t
 static int
 count_classic(const char *path, pcap_t *p, struct capture_info *ci, struct capture_map *keep)
 {
-	struct capture_map cm;
+	struct capture_map local, *cm = keep != NULL ? keep : &local; /* mapped where it stays */
 	uint64_t off = CAPTURE_FILE_HEADER, next, stamp;
 	const uint8_t *data;
 	uint32_t len;
 
-	if (map_classic(path, p, ci->linktype, &cm) != 0)
+	if (map_classic(path, p, ci->linktype, cm) != 0)
 		return -1;
-	if (keep != NULL) {
-		*keep = cm;
+	if (keep != NULL)
 		return 0;
-	}
-	while ((next = capture_map_record(&cm, off, &data, &len, &stamp)) != 0) {
+	while ((next = capture_map_record(cm, off, &data, &len, &stamp)) != 0) {
 		off = next;
 		ci->packets++;
 	}
-	ci->damaged = capture_map_damage(&cm, off, ci->damage, sizeof(ci->damage));
-	capture_map_close(&cm);
+	ci->damaged = capture_map_damage(cm, off, ci->damage, sizeof(ci->damage));
+	capture_map_close(cm);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #ifndef TCPW_APP_CAPTURE_H
 #define TCPW_APP_CAPTURE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,10 +39,16 @@ int capture_scan_with(const char *path, struct capture_info *ci, char *err,
 
 #define CAPTURE_FILE_HEADER 24 /* bytes of a classic pcap file before its first record */
 
-/* A classic pcap file mapped for reading its records in place (-R). */
+/* A classic pcap file mapped for reading its records in place (-R, and the pre-scan). If
+ * the file shrinks while it is mapped, reading a page past its new end raises SIGBUS: the
+ * map's handler puts a page of zeros there and lowers avail to the new end, so the process
+ * goes on, the reader stops there and capture_map_damage() says why. Records taken before
+ * (other RX lcores read theirs later) may come out as zeros. */
 struct capture_map {
 	const uint8_t *base;
-	uint64_t size;
+	uint64_t size;           /* mapped */
+	_Atomic uint64_t avail;  /* readable: size, or where the file was cut while mapped */
+	int fd;                  /* for the file's size after a cut */
 	uint32_t snaplen;        /* libpcap's snapshot length: longer records are cut to it */
 	bool swap;               /* written in the other byte order */
 	bool nano;               /* nanosecond time stamps */
@@ -69,28 +76,33 @@ capture_rd32(const uint8_t *p, bool swap)
  * in lcore_rx.c for what becomes of it). Returns the offset of the next record, or 0 where
  * libpcap's reader (sf-pcap.c, 1.10) stops: at the end of the file, or at damage (a header
  * or data cut short, a caplen above the maximum; capture_map_damage() words it). Nothing
- * is read past the mapping, even if the file is rewritten in place meanwhile (truncating
- * it is another matter: SIGBUS); a record that RX lcore 0 took and its owner reads again
- * after such a rewrite comes out as an empty frame at time 0, counted as truncated.
+ * is read past the mapping, even if the file is rewritten in place or cut meanwhile; a record
+ * that RX lcore 0 took and its owner reads again after such a rewrite comes out as an empty
+ * frame at time 0, counted as truncated.
  */
 static inline uint64_t
 capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **data,
 		   uint32_t *len, uint64_t *stamp)
 {
 	const uint8_t *h = cm->base + off;
+	uint64_t avail = atomic_load_explicit(&cm->avail, memory_order_relaxed);
 	int64_t sec, frac;
 	uint32_t caplen;
 
 	*data = cm->base;
 	*len = 0;
 	*stamp = 0;
-	if (off > cm->size || cm->size - off < 16)
+	if (off > avail || avail - off < 16)
 		return 0;
 	caplen = capture_rd32(h + 8, cm->swap);
-	if (caplen > CAPTURE_MAX_SNAPLEN || caplen > cm->size - off - 16)
-		return 0;
 	sec = (int32_t)capture_rd32(h, cm->swap);
 	frac = (int32_t)capture_rd32(h + 4, cm->swap);
+	/* reading the header may have found the file cut (zeros, and avail lowered) */
+	atomic_signal_fence(memory_order_seq_cst);
+	avail = atomic_load_explicit(&cm->avail, memory_order_relaxed);
+	if (off > avail || avail - off < 16 || caplen > CAPTURE_MAX_SNAPLEN ||
+	    caplen > avail - off - 16)
+		return 0;
 	if (cm->nano)
 		frac /= 1000;
 	*stamp = (uint64_t)sec * 1000000 + (uint64_t)frac;

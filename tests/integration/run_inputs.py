@@ -14,7 +14,9 @@
      flow lines as the plain pcap); pcapng with two interfaces of one link type (exit 0)
      and of different link types (exit 1, "different link types"); link types the daemon
      does not decode, USER0 (147) and IEEE802_11 (105) (exit 0, each packet counted under
-     "unsupported link type", the end report names the DLT);
+     "unsupported link type", the end report names the DLT); a file cut while -R reads it
+     (exit 3, "the file was cut to N bytes while it was read", the packets before the cut
+     written; it would otherwise end with SIGBUS and lose every flow in memory);
   4. output files: a symbolic link planted at the flow file's name is refused and its
      target untouched (exit 1); a world-writable -w directory is refused (exit 1); files
      are created 0640 (0600 with output.file_mode), a created directory 0750, whatever the
@@ -303,6 +305,50 @@ def captures_read(daemon, caps, work):
             check(lines == [], "capture %s: no flow lines" % name)
 
 
+def captures_cut_while_read(daemon, caps, work):
+    """-R maps the file before DPDK starts (100 ms and more) and reads it after: cut it as
+    soon as the mapping shows in /proc/PID/maps, at a page end, in the middle of the file."""
+    cut, path = 16384, os.path.join(work, "captures", "cut_while_read.pcap")
+    frames = [tcp_frame(i, sport=40000 + i % 50, flags=0x10) for i in range(1000)]
+    with open(path, "wb") as f:
+        f.write(pcap(frames))
+    before, off = 0, 24
+    for fr in frames:  # records whose header lies before the cut are read
+        if off + 16 > cut:
+            break
+        before, off = before + 1, off + 16 + len(fr)
+    out = os.path.join(work, "out_cut_while_read")
+    proc = subprocess.Popen([daemon, "-R", path, "-w", out], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, errors="replace")
+    mapped, deadline = False, time.time() + 10
+    while not mapped and proc.poll() is None and time.time() < deadline:
+        try:
+            with open("/proc/%d/maps" % proc.pid) as m:
+                mapped = path in m.read()
+        except OSError:
+            pass
+        if not mapped:
+            time.sleep(0.001)
+    if mapped:
+        os.truncate(path, cut)
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
+    check(mapped, "capture cut while -R reads it: cut after the file was mapped")
+    p = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    if not expect(p, 3, "is damaged or cut short after %d packets (the file was cut to %d "
+                  "bytes while it was read)" % (before, cut), "capture cut while -R reads it"):
+        return
+    flows = os.path.join(out, "cut_while_read_flows.txt")
+    check(report_value(stdout, "packets received") == before,
+          "capture cut while -R reads it: %d packets received" % before, stdout[-800:])
+    problem = accounting.problem(stdout, flows)
+    check(problem is None, "capture cut while -R reads it: every packet accounted for",
+          problem or "")
+
+
 def captures_unsupported_linktype(daemon, caps, work):
     for name, dlt in (("user0.pcap", 147), ("wifi.pcap", 105)):
         p, out = capture_run(daemon, caps, work, name)
@@ -485,6 +531,7 @@ def main():
     captures_refused(daemon, caps, work)
     captures_read(daemon, caps, work)
     captures_unsupported_linktype(daemon, caps, work)
+    captures_cut_while_read(daemon, caps, work)
     output_files(daemon, caps, work)
     runtime_dirs(daemon, caps, work)
     failed = results.count(False)
