@@ -85,19 +85,19 @@ capture_map_record(const struct capture_map *cm, uint64_t off, const uint8_t **d
 		   uint32_t *len, uint64_t *stamp)
 {
 	const uint8_t *h = cm->base + off;
-	uint64_t avail = atomic_load_explicit(&cm->avail, memory_order_relaxed);
 	int64_t sec, frac;
+	uint64_t avail;
 	uint32_t caplen;
 
 	*data = cm->base;
 	*len = 0;
 	*stamp = 0;
-	if (off > avail || avail - off < 16)
+	if (off > cm->size || cm->size - off < 16)
 		return 0;
 	caplen = capture_rd32(h + 8, cm->swap);
 	sec = (int32_t)capture_rd32(h, cm->swap);
 	frac = (int32_t)capture_rd32(h + 4, cm->swap);
-	/* reading the header may have found the file cut (zeros, and avail lowered) */
+	/* the file may be found cut by these reads, or before (zeros, and avail lowered) */
 	atomic_signal_fence(memory_order_seq_cst);
 	avail = atomic_load_explicit(&cm->avail, memory_order_relaxed);
 	if (off > avail || avail - off < 16 || caplen > CAPTURE_MAX_SNAPLEN ||

@@ -9,7 +9,8 @@
  *    addresses, so both directions and every fragment of a connection reach one lcore.
  *  - software distribution (ports without symmetric RSS, net_pcap): RX lcore 0 polls
  *    the port, hashes each packet with tcpw_frame_sym_hash() and hands it to its owner,
- *    one of the other RX lcores, through that owner's SP/SC ring, a burst at a time.
+ *    one of the other RX lcores, through that owner's SP/SC ring, up to 4 bursts' worth at a
+ *    time; live, it also steps the owners' clocks (live_ticks()).
  * With -R there is no port: RX lcore 0 reads the records of the mapped file in place
  * (no mbuf, no copy) and distributes them the same way, as file offsets.
  */
@@ -203,14 +204,37 @@ hand_over(struct rx_core *rc, unsigned int owner, void *item)
 	rc->out[owner][rc->nout[owner]++] = item;
 }
 
-/* Every item out: after a short burst (the port or the file has no more for now), and
- * before the distributor says its input is done. */
+/* Every item out: at least every HOLD_BURSTS bursts, after a short burst (the port or the
+ * file has no more for now), and before the distributor says its input is done. */
 static void
 hand_over_all(struct rx_core *rc)
 {
 	for (unsigned int i = 0; i < rc->pl->nrx; i++)
 		if (rc->nout[i] > 0)
 			hand_over_flush(rc, i);
+	rc->held = 0;
+}
+
+static void
+hand_over_end(struct rx_core *rc, unsigned int n)
+{
+	if (n < BURST || ++rc->held == HOLD_BURSTS)
+		hand_over_all(rc);
+}
+
+/* Live, software distribution: the distributor is the owners' clock. An owner that got
+ * nothing for a tick gets a clock step in its ring, after every packet stamped before it,
+ * so its expiry runs as an idle lcore's would (rx_idle_clock()) and its time never goes
+ * back, however long its packets wait to be handed over. */
+static void
+live_ticks(struct rx_core *rc, uint64_t now_us)
+{
+	for (unsigned int i = 1; i < rc->pl->nrx; i++) {
+		if (now_us >= rc->sent_max_us[i] + rc->pl->tick_us) {
+			hand_over(rc, i, (void *)(uintptr_t)(now_us << 1 | TICK_TAG));
+			rc->sent_max_us[i] = now_us;
+		}
+	}
 }
 
 /*
@@ -261,13 +285,15 @@ rx_poll(struct rx_core *rc)
 	uint64_t now_us = 0;
 	struct batch own;
 
+	if (pl->live)
+		now_us = clock_us(&pl->clock, rte_rdtsc());
 	if (n == 0) {
+		if (pl->live && pl->sw_dist)
+			live_ticks(rc, now_us);
 		hand_over_all(rc);
 		return 0;
 	}
 	batch_init(&own);
-	if (pl->live)
-		now_us = clock_us(&pl->clock, rte_rdtsc());
 	for (uint16_t i = 0; i < n; i++) {
 		unsigned int owner = rc->idx;
 
@@ -283,8 +309,9 @@ rx_poll(struct rx_core *rc)
 		else
 			hand_over(rc, owner, pkts[i]);
 	}
-	if (n < BURST)
-		hand_over_all(rc);
+	if (pl->live && pl->sw_dist)
+		live_ticks(rc, now_us);
+	hand_over_end(rc, n);
 	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
 	return n;
@@ -318,8 +345,7 @@ rx_read(struct rx_core *rc)
 		else
 			hand_over(rc, owner, (void *)(uintptr_t)(off << 2 | FILE_TAG));
 	}
-	if (n < BURST)
-		hand_over_all(rc);
+	hand_over_end(rc, n);
 	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
 	return n;
@@ -363,7 +389,8 @@ rx_take(struct rx_core *rc)
 	return n;
 }
 
-/* Live: an idle lcore still moves its clock, so expired flows are written. */
+/* Live: an idle lcore that polls a port still moves its clock, so expired flows are written
+ * (owners under software distribution get theirs from the distributor: live_ticks()). */
 static void
 rx_idle_clock(struct rx_core *rc)
 {
@@ -477,7 +504,7 @@ lcore_rx_main(void *arg)
 		if (n == 0) {
 			if (input_finished(rc))
 				break;
-			if (pl->live)
+			if (pl->live && rc->polls)
 				rx_idle_clock(rc);
 		} else if (pl->live) {
 			rc->last_advance_us = atomic_load_explicit(&pl->now_us,

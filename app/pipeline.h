@@ -24,7 +24,8 @@
 #include "writer.h"
 
 #define BURST 32
-#define HAND_OVER (4 * BURST) /* software distribution: items an enqueue takes at most */
+#define HOLD_BURSTS 4          /* software distribution: bursts an item waits at most ... */
+#define HAND_OVER (HOLD_BURSTS * BURST) /* ... and items an enqueue takes at most */
 #define SCRATCH_BYTES (256 * 1024)  /* libpcap's largest record is 262144 bytes */
 #define PKT_LINE_BYTES (4 * 65536 + 4096) /* packet-mode line: payload escaped at most x4 */
 
@@ -50,6 +51,7 @@ struct rx_core {
 	uint64_t sent_max_us[TCPW_CONF_RX_MAX]; /* ... latest time each lcore has been at */
 	void *out[TCPW_CONF_RX_MAX][HAND_OVER]; /* ... items for each lcore, enqueued together */
 	unsigned int nout[TCPW_CONF_RX_MAX];
+	unsigned int held;             /* ... bursts since everything went out */
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
 	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
 	atomic_bool done;              /* flushed and drained (read: writer, main) */

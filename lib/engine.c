@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Flow engine (see engine.h). Layout:
- *  - struct flow (128 bytes, hot): canonical key, both directions' timing, LRU links and
+ *  - struct flow (128 bytes, hot): key, both directions' timing, LRU links and
  *    tcpWinTMT state; struct flow_cold (parallel array, 32 bytes a direction): what only
  *    the record needs, with MAC addresses and header shapes as ids into per-engine intern
  *    tables; the rare direction that sees several MACs, VLAN lists or header stacks gets a
@@ -473,9 +473,13 @@ hash_term(const struct tcpw_engine *e, uint64_t x, unsigned int t)
 
 /*
  * The hash of key words @w, the same for both directions of a pair: a sum of independent
- * terms (not a chain of dependent multiplies), one per endpoint (address and port) and one
- * for the rest (protocol, IP version, VLAN). An IPv4 endpoint is one word: the address and
- * the port in its zero half. An IPv6 endpoint is three.
+ * keyed terms (not a chain of dependent multiplies), for the endpoints and one for the rest
+ * (protocol, IP version, VLAN). An IPv4 endpoint is one term: the address and the port in
+ * its zero half. An IPv6 endpoint is three (each address half, the port), not tied to each
+ * other: the pair with its ports exchanged, or with the addresses' low halves exchanged,
+ * hashes the same whatever the key, so up to 4 IPv6 pairs share a hash. A port folded
+ * into an address word instead would let one host choose its address and port to put any
+ * number of endpoints on one term.
  */
 static TCPW_ALWAYS_INLINE uint32_t
 key_hash(const struct tcpw_engine *e, const uint64_t w[KEY_WORDS])

@@ -8,7 +8,8 @@ own); the daemon captures on va through net_af_packet and tcpreplay sends into v
      every packet the port counted is in a flow record or a named counter, the port
      counted every packet sent, and the tcpWinThCnt total equals the capture's packets with
      a raw TCP window of 0; SIGTERM gives exit 0 with every flow written.
-  2. idle expiry: after one UDP packet and one TCP SYN and then silence, each record is
+  2. idle expiry, with 1 and 2 RX lcores (2: the owner's clock comes from the software
+     distributor): after one UDP packet and one TCP SYN and then silence, each record is
      written between its timeout and its timeout + 1 s, with no further packet.
 The namespace is deleted at the end whatever happens. Usage: run_live.py DAEMON OUTDIR DATA
 [SHARED]. Exits 77 (skipped) when not root or a tool is missing.
@@ -68,12 +69,12 @@ def replay(daemon, outdir, pcap, cores, device, fails):
             name, got, win0(frames)))
 
 
-def idle_expiry(daemon, outdir, fails):
+def idle_expiry(daemon, outdir, cores, fails):
     pcap = os.path.join(outdir, "idle.pcap")
     os.makedirs(outdir, exist_ok=True)
     write_pcap(pcap, idle_frames())
     d = Daemon(daemon, outdir, "timeouts = { flow_timeout_s = %.1f; tmt_bgn_s = %.1f; };\n"
-               % (FLOW_TIMEOUT_S, TMT_BGN_S))
+               "rx = { cores = %d; };\n" % (FLOW_TIMEOUT_S, TMT_BGN_S, cores))
     try:
         livenet.replay(pcap, "--topspeed")
         sent = time.time()
@@ -89,15 +90,16 @@ def idle_expiry(daemon, outdir, fails):
         d.kill()
     for proto, timeout in (("17", FLOW_TIMEOUT_S), ("6", TMT_BGN_S)):
         if proto not in seen:
-            fails.append("idle %s flow not written within %.1f s" % (proto, timeout + 1))
+            fails.append("idle, %d RX lcores: proto %s flow not written within %.1f s" % (
+                cores, proto, timeout + 1))
         elif not timeout - 0.1 <= seen[proto] <= timeout + 1:
-            fails.append("idle proto %s flow written after %.2f s; timeout %.1f s" % (
-                proto, seen[proto], timeout))
+            fails.append("idle, %d RX lcores: proto %s flow written after %.2f s; timeout "
+                         "%.1f s" % (cores, proto, seen[proto], timeout))
         else:
-            print("idle proto %s flow written %.2f s after its last packet (timeout %.1f s)"
-                  % (proto, seen[proto], timeout))
+            print("idle, %d RX lcores: proto %s flow written %.2f s after its last packet "
+                  "(timeout %.1f s)" % (cores, proto, seen[proto], timeout))
     if rc != 0:
-        fails.append("idle: exit %d" % rc)
+        fails.append("idle, %d RX lcores: exit %d" % (cores, rc))
 
 
 def main():
@@ -121,7 +123,8 @@ def main():
         runs.append((captures[0], 1, "net_pcap0,iface=va"))
         for i, (pcap, cores, device) in enumerate(runs):
             replay(daemon, os.path.join(outdir, "replay%d" % i), pcap, cores, device, fails)
-        idle_expiry(daemon, os.path.join(outdir, "idle"), fails)
+        for cores in (1, 2):
+            idle_expiry(daemon, os.path.join(outdir, "idle%d" % cores), cores, fails)
     finally:
         livenet.teardown()
     for f in fails:

@@ -1288,8 +1288,8 @@ assert_hdrs(const struct tcpw_hdrs *h, unsigned int depth, const char *desc)
 
 /* The record's lists (header stacks, MACs) and the report's header depths, with a
  * direction's packets taking the compact form's shortcut (shape_hint, one byte for the
- * common stacks) or not: an MPLS label, another source MAC, IP options (the layered parser,
- * same stack), a labelled first packet. */
+ * common stacks) or not: another source MAC (same stack), an MPLS label, IP options (the
+ * layered parser, same stack), a labelled first packet. */
 static void
 test_record_lists(void **state)
 {
@@ -1305,10 +1305,10 @@ test_record_lists(void **state)
 	(void)state;
 	feed(c, a);
 	feed(c, a);
-	feed_raw(c, f, frame_mpls(&a, f), 7000, 1);
 	len = build_frame(&a, f);
-	f[11] ^= 0x40; /* another source MAC */
-	feed_raw(c, f, len, 7000, 2);
+	f[11] ^= 0x40; /* another source MAC, while the direction is compact */
+	feed_raw(c, f, len, 7000, 1);
+	feed_raw(c, f, frame_mpls(&a, f), 7000, 2);
 	feed_raw(c, f, frame_ip_options(&a, f), 7000, 3);
 	feed(c, b);
 	feed_raw(c, f, frame_ip_options(&b, f), 7000, 11);
@@ -1377,7 +1377,9 @@ build_udp6(uint8_t *f, const uint8_t *src, uint16_t sport, const uint8_t *dst, u
 
 /* Both directions of a pair meet whichever endpoint sorts first; a pair is not the one with
  * its ports exchanged; a flow from an endpoint to itself is one direction. For IPv4 and for
- * IPv6 addresses that differ in their first or only in their last 8 bytes. */
+ * IPv6 addresses that differ in their first or only in their last 8 bytes; one packet at a
+ * time (tcpw_engine_packet()) and in one burst (tcpw_engine_packets(), whose staging finds
+ * the pair and the direction ahead), which must give the same records. */
 static void
 test_pair_keys(void **state)
 {
@@ -1386,43 +1388,59 @@ test_pair_keys(void **state)
 		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },           /* differs in the last 8 bytes */
 		{ 0x20, 0x01, 0x0d, 0xb9, [15] = 1 },           /* in the first 8 */
 	};
-	struct ctx *c = ctx_new(64);
-	uint8_t f[FRAME_MAX];
-	uint32_t us = 0;
+	static const struct tpkt v4[] = {
+		/* pair 1 both ways (its first packet from the endpoint that sorts higher),
+		 * pair 2 with the ports exchanged, pair 3 to itself */
+		UDP(8000, 0, HB, 2000, HA, 1000, 8), UDP(8000, 1, HA, 1000, HB, 2000, 8),
+		UDP(8000, 2, HB, 1000, HA, 2000, 8), UDP(8000, 3, HA, 1000, HB, 2000, 8),
+		UDP(8000, 4, HA, 2000, HB, 1000, 8), UDP(8000, 5, HA, 7, HA, 7, 8),
+		UDP(8000, 6, HA, 7, HA, 7, 8),
+	};
+	static uint8_t f[16][FRAME_MAX];
+	const uint8_t *fp[16];
+	uint32_t lens[16], n = 0;
+	uint64_t times[16];
+	struct ctx *one = ctx_new(64), *burst = ctx_new(64);
 
 	(void)state;
-	/* IPv4: pair 1 both ways (the second direction first in key order), pair 2 with the
-	 * ports exchanged, pair 3 to itself */
-	feed(c, UDP(8000, us++, HB, 2000, HA, 1000, 8));
-	feed(c, UDP(8000, us++, HA, 1000, HB, 2000, 8));
-	feed(c, UDP(8000, us++, HB, 1000, HA, 2000, 8));
-	feed(c, UDP(8000, us++, HA, 1000, HB, 2000, 8));
-	feed(c, UDP(8000, us++, HA, 2000, HB, 1000, 8));
-	feed(c, UDP(8000, us++, HA, 7, HA, 7, 8));
-	feed(c, UDP(8000, us++, HA, 7, HA, 7, 8));
+	for (n = 0; n < TCPW_ARRAY_SIZE(v4); n++)
+		lens[n] = build_frame(&v4[n], f[n]);
 	/* IPv6: pairs 4 and 5 as 1 and 2 for two addresses of one /64; across /64s, pair 6
 	 * both ways and 7, its ports exchanged, one way */
 	for (unsigned int i = 0; i < 2; i++) {
 		const uint8_t *a = v6[0], *b = v6[1 + i];
 
-		feed_raw(c, f, build_udp6(f, b, 2000, a, 1000), 8000, us++);
-		feed_raw(c, f, build_udp6(f, a, 1000, b, 2000), 8000, us++);
-		feed_raw(c, f, build_udp6(f, b, 1000, a, 2000), 8000, us++);
-		if (i == 0)
-			feed_raw(c, f, build_udp6(f, a, 2000, b, 1000), 8000, us++);
+		lens[n] = build_udp6(f[n], b, 2000, a, 1000);
+		lens[n + 1] = build_udp6(f[n + 1], a, 1000, b, 2000);
+		lens[n + 2] = build_udp6(f[n + 2], b, 1000, a, 2000);
+		n += 3;
+		if (i == 0) {
+			lens[n] = build_udp6(f[n], a, 2000, b, 1000);
+			n++;
+		}
 	}
-	tcpw_engine_flush(c->e);
-	drain_all(c);
-	assert_int_equal(c->nrec, 7);
+	for (unsigned int i = 0; i < n; i++) {
+		fp[i] = f[i];
+		times[i] = UINT64_C(8000000000) + i;
+		feed_raw(one, f[i], lens[i], 8000, i);
+	}
+	assert_int_equal(tcpw_engine_packets(burst->e, fp, lens, times, n), n);
+	for (struct ctx *c = one; c != NULL; c = c == one ? burst : NULL) {
+		tcpw_engine_flush(c->e);
+		drain_all(c);
+	}
+	assert_int_equal(one->nrec, 7);
+	assert_int_equal(burst->nrec, 7);
 	/* records in flush order: by each pair's least recently seen direction */
 	{
 		static const struct {
 			unsigned int ndir, pkts;
 		} want[] = { { 2, 3 }, { 2, 2 }, { 1, 2 }, { 2, 2 }, { 2, 2 }, { 2, 2 }, { 1, 1 } };
 
-		for (unsigned int i = 0; i < c->nrec; i++) {
-			const struct tcpw_record *r = &c->rec[i];
+		for (unsigned int i = 0; i < one->nrec; i++) {
+			const struct tcpw_record *r = &one->rec[i];
 
+			assert_memory_equal(r, &burst->rec[i], sizeof(*r));
 			assert_int_equal(r->ndir, want[i].ndir);
 			assert_int_equal(r->dir[0].pkts + (r->ndir > 1 ? r->dir[1].pkts : 0),
 					 want[i].pkts);
@@ -1435,7 +1453,20 @@ test_pair_keys(void **state)
 			}
 		}
 	}
-	ctx_free(c);
+	/* A is the direction of a pair's first packet, unless Tranalyzer's heuristic (§2.1)
+	 * makes it B: pair 2's first packet is from port 1000, below 1024 and the other */
+	assert_ip4(one->rec[0].dir[0].src_ip, HB);
+	assert_int_equal(one->rec[0].dir[0].src_port, 2000);
+	assert_int_equal(one->rec[0].dir[0].pkts, 1);
+	assert_ip4(one->rec[1].dir[0].src_ip, HA);
+	assert_int_equal(one->rec[1].dir[0].src_port, 2000);
+	assert_true(one->rec[1].dir[1].flow_stat & TCPW_FS_INVERT);
+	assert_memory_equal(one->rec[3].dir[0].src_ip, v6[1], 16);
+	assert_int_equal(one->rec[3].dir[0].dst_port, 1000);
+	assert_memory_equal(one->rec[6].dir[0].src_ip, v6[2], 16);
+	assert_int_equal(one->rec[6].dir[0].src_port, 1000);
+	ctx_free(burst);
+	ctx_free(one);
 }
 
 static void
