@@ -46,6 +46,26 @@ put32(FILE *f, uint32_t v)
 	assert_int_equal(fwrite(&v, 4, 1, f), 1);
 }
 
+/* A new file at @path (a mkstemp() template) with a classic pcap header: Ethernet,
+ * microseconds, @snaplen. */
+static FILE *
+new_pcap(char *path, uint32_t snaplen)
+{
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w+");
+	assert_non_null(f);
+	put32(f, 0xa1b2c3d4);
+	put32(f, 0x00040002); /* version 2.4 */
+	put32(f, 0);
+	put32(f, 0);
+	put32(f, snaplen);
+	put32(f, 1);          /* Ethernet */
+	return f;
+}
+
 /* A pcap of 3 Ethernet records (60, 300 and 70 bytes; snaplen 200), then every prefix. */
 static void
 test_cut_everywhere(void **state)
@@ -55,19 +75,9 @@ test_cut_everywhere(void **state)
 	uint8_t *buf;
 	long size;
 	FILE *f;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w+");
-	assert_non_null(f);
-	put32(f, 0xa1b2c3d4);
-	put32(f, 0x00040002); /* version 2.4 */
-	put32(f, 0);
-	put32(f, 0);
-	put32(f, 200);        /* snaplen: record 2 is longer (libpcap cuts it) */
-	put32(f, 1);          /* Ethernet */
+	f = new_pcap(path, 200); /* snaplen: record 2 is longer (libpcap cuts it) */
 	for (unsigned int i = 0; i < 3; i++) {
 		put32(f, 1700000000 + i);
 		put32(f, 0);
@@ -111,19 +121,9 @@ test_cut_while_mapped(void **state)
 	char err[256], msg[256];
 	uint32_t len;
 	FILE *f;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	put32(f, 0xa1b2c3d4);
-	put32(f, 0x00040002);
-	put32(f, 0);
-	put32(f, 0);
-	put32(f, 65535);
-	put32(f, 1);
+	f = new_pcap(path, 65535);
 	for (unsigned int i = 0; i < 100; i++) {
 		put32(f, 1700000000 + i);
 		put32(f, 0);
