@@ -158,7 +158,9 @@ batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
 static unsigned int
 owner_of(const struct rx_core *rc, const uint8_t *frame, uint32_t len)
 {
-	return 1 + tcpw_frame_sym_hash(frame, len, rc->pl->linktype) % (rc->pl->nrx - 1);
+	uint64_t h = tcpw_frame_sym_hash(frame, len, rc->pl->linktype);
+
+	return 1 + (unsigned int)((h * (rc->pl->nrx - 1)) >> 32); /* not %: no division */
 }
 
 /* Ring items are mbuf pointers; file records (-R) tagged in bit 1: (offset << 2) | 2; or
