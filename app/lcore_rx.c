@@ -231,6 +231,8 @@ hand_over_end(struct rx_core *rc, unsigned int n)
 static void
 live_ticks(struct rx_core *rc, uint64_t now_us)
 {
+	if (!rc->pl->live || !rc->pl->sw_dist)
+		return;
 	for (unsigned int i = 1; i < rc->pl->nrx; i++) {
 		if (now_us >= rc->sent_max_us[i] + rc->pl->tick_us) {
 			hand_over(rc, i, (void *)(uintptr_t)(now_us << 1 | TICK_TAG));
@@ -290,8 +292,7 @@ rx_poll(struct rx_core *rc)
 	if (pl->live)
 		now_us = clock_us(&pl->clock, rte_rdtsc());
 	if (n == 0) {
-		if (pl->live && pl->sw_dist)
-			live_ticks(rc, now_us);
+		live_ticks(rc, now_us);
 		hand_over_all(rc);
 		return 0;
 	}
@@ -311,8 +312,7 @@ rx_poll(struct rx_core *rc)
 		else
 			hand_over(rc, owner, pkts[i]);
 	}
-	if (pl->live && pl->sw_dist)
-		live_ticks(rc, now_us);
+	live_ticks(rc, now_us);
 	hand_over_end(rc, n);
 	batch_run(rc, &own);
 	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
