@@ -688,6 +688,11 @@ report(void)
 			    "others by a symmetric IP hash" :
 	       "symmetric RSS, one queue each");
 	for (unsigned int i = 0; i < pl.nrx; i++) {
+		if (i < flow_lcore0()) { /* reads and spreads only: it holds no flows */
+			printf("  RX lcore %u (lcore %u): read %" PRIu64 " packets and handed them "
+			       "over\n", i, pl.rx[i].lcore, (uint64_t)atomic_load(&pl.rx[i].rx_pkts));
+			continue;
+		}
 		rx_snapshot_read(&pl.rx[i], &st);
 		printf("  RX lcore %u (lcore %u): %" PRIu64 " packets (%" PRIu64 " not in flows), "
 		       "%" PRIu64 " flow lines, max %" PRIu64 " flows in memory, %" PRIu64
