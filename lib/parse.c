@@ -504,9 +504,10 @@ parse_eth_ipv4_fast(const uint8_t *buf, uint32_t caplen, struct tcpw_pkt *pkt)
 		return false; /* the TCP window or UDP header cut by the IP length */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	{
-		/* the key fields (the first 40 bytes) as the five 8-byte words the engine
-		 * loads next: a load spanning a 4-byte store and a memset store cannot be
-		 * forwarded from them and waits until both reach the cache */
+		/* the key fields (the first 40 bytes) as the five 8-byte words the engine's
+		 * hash loads next: a load spanning a 4-byte store and a memset store cannot be
+		 * forwarded from them and waits until both reach the cache (the engine's
+		 * 16-byte compares come a burst later, when the stores are long in the cache) */
 		uint64_t w[5] = {
 			0, 0, 0, 0,
 			rd16(l4) | (uint64_t)rd16(l4 + 2) << 16 | (uint64_t)proto << 32 |
