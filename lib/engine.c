@@ -1578,7 +1578,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 		iat_s = diff_s(e->now_us, d->last_us);
 	dir_touch(e, slot, dir, pkt, caplen);
 
-	examined = pkt->l4_proto == 6 && pkt->has_tcp_win;
+	examined = pkt->has_tcp_win; /* TCP only */
 	if (examined) {
 		struct flow_dir *r = &f->d[dir ^ 1];
 		struct tcpw_tcp_step s = tcpw_tcp_state_next(&d->twin,

@@ -85,7 +85,8 @@ struct tcpw_pkt {
 	uint16_t vlans[TCPW_VLAN_MAX]; /**< VIDs, outermost first */
 	uint8_t nvlan;           /**< tags seen (may exceed TCPW_VLAN_MAX) */
 	uint8_t has_l4;          /**< the transport header's ports were read */
-	uint8_t has_tcp_win;     /**< TCP flags and window were read (16 bytes captured) */
+	uint8_t has_tcp_win;     /**< TCP flags and window were read (16 bytes captured);
+				      0 for every other protocol */
 	uint8_t has_mac;         /**< src_mac/dst_mac are valid */
 	uint8_t tcp_flags;       /**< TCP header byte 13 */
 	uint8_t shape_hint;      /**< enum tcpw_shape_hint of hdrs, nvlan and vlans */
