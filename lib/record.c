@@ -122,6 +122,57 @@ put_hex(struct out *o, uint64_t v, unsigned int digits)
 	put_mem(o, t + i, sizeof(t) - i);
 }
 
+/* The last 6 digits of @v, zero-padded ("%06u" of v % 1000000). */
+static void
+put_6digits(struct out *o, uint32_t v)
+{
+	char t[6];
+
+	for (int i = 4; i >= 0; i -= 2) {
+		memcpy(t + i, two_digits + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	put_mem(o, t, sizeof(t));
+}
+
+/*
+ * "%f" of @x, exactly: x is m * 2^e (m an integer, e < 0 below 2^44), so x * 10^6 is
+ * m * 10^6 / 2^-e, an integer quotient and a remainder in 128 bits (m * 10^6 < 2^73),
+ * rounded to the nearest integer k, ties to even; then k / 10^6, '.', k % 10^6. Infinities,
+ * NaNs and |x| >= 2^44 (not a time here) go to printf.
+ */
+static void
+put_f6(struct out *o, double x)
+{
+	uint64_t bits, m, k;
+	unsigned int exp, s;
+	unsigned __int128 n;
+
+	memcpy(&bits, &x, sizeof(bits));
+	exp = (unsigned int)(bits >> 52) & 0x7ff;
+	if (exp >= 1023 + 44) {
+		put(o, "%f", x);
+		return;
+	}
+	m = bits & ((UINT64_C(1) << 52) - 1);
+	if (exp != 0)
+		m |= UINT64_C(1) << 52;
+	s = exp != 0 ? 1075 - exp : 1074; /* x = m / 2^s, s >= 9 */
+	n = (unsigned __int128)m * 1000000;
+	if (s >= 128) {
+		k = 0; /* n < 2^73 is below half of 2^s */
+	} else {
+		unsigned __int128 q = n >> s, r = n - (q << s), half = (unsigned __int128)1 << (s - 1);
+
+		k = (uint64_t)q + (r > half || (r == half && (q & 1)));
+	}
+	if (bits >> 63)
+		put_ch(o, '-');
+	put_u(o, k / 1000000);
+	put_ch(o, '.');
+	put_6digits(o, (uint32_t)(k % 1000000));
+}
+
 static int
 finish(struct out *o)
 {
@@ -131,6 +182,15 @@ finish(struct out *o)
 		return -ENOSPC;
 	}
 	return (int)o->pos;
+}
+
+int
+tcpw_record_fixed6(double x, char *out, size_t len)
+{
+	struct out o = { .buf = out, .len = len };
+
+	put_f6(&o, x);
+	return finish(&o);
 }
 
 const char *
@@ -300,21 +360,29 @@ tcpw_record_format(const struct tcpw_record *r, char *buf, size_t len)
 	return finish(&o);
 }
 
-/* Payload as text: printable ASCII kept, \n \r \t \\ escaped, anything else '.'. */
+/* Payload as text: printable ASCII kept, \n \r \t \\ escaped, anything else '.'. Runs of
+ * bytes kept as they are go in one copy. */
 static void
 put_payload(struct out *o, const uint8_t *p, uint32_t n)
 {
-	for (uint32_t i = 0; i < n && !o->full; i++) {
-		uint8_t ch = p[i];
+	uint32_t i = 0;
 
-		char c = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
+	while (i < n && !o->full) {
+		uint32_t run = i;
 
-		switch (ch) {
-		case '\n': put_str(o, "\\n"); break;
-		case '\r': put_str(o, "\\r"); break;
-		case '\t': put_str(o, "\\t"); break;
-		case '\\': put_str(o, "\\\\"); break;
-		default: put_mem(o, &c, 1); break;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\')
+			run++;
+		if (run > i) {
+			put_mem(o, (const char *)p + i, run - i);
+			i = run;
+			continue;
+		}
+		switch (p[i++]) {
+		case '\n': put_mem(o, "\\n", 2); break;
+		case '\r': put_mem(o, "\\r", 2); break;
+		case '\t': put_mem(o, "\\t", 2); break;
+		case '\\': put_mem(o, "\\\\", 2); break;
+		default: put_ch(o, '.'); break;
 		}
 	}
 }
@@ -326,30 +394,59 @@ tcpw_record_format_packet(const struct tcpw_pkt_line *l, char *buf, size_t len)
 	const struct tcpw_pkt *p = l->pkt;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 
-	put(&o, "%" PRIu64 "\t%" PRIu64 "\t0x%016" PRIx64 "\t", l->pkt_no, l->flow_ind,
-	    l->flow_stat);
+	put_u(&o, l->pkt_no);
+	put_ch(&o, '\t');
+	put_u(&o, l->flow_ind);
+	put_ch(&o, '\t');
+	put_hex(&o, l->flow_stat, 16);
+	put_ch(&o, '\t');
 	put_ts(&o, l->ts);
-	put(&o, "\t%f\t%f\t%u\t", l->iat_s, l->duration_s, p->hdrs.depth);
+	put_ch(&o, '\t');
+	put_f6(&o, l->iat_s);
+	put_ch(&o, '\t');
+	put_f6(&o, l->duration_s);
+	put_ch(&o, '\t');
+	put_u(&o, p->hdrs.depth);
+	put_ch(&o, '\t');
 	put_hdrs(&o, &p->hdrs);
-	put(&o, "\t");
+	put_ch(&o, '\t');
 	put_vlans(&o, p->vlans, p->nvlan);
-	put(&o, "\t");
+	put_ch(&o, '\t');
 	if (p->has_mac)
 		put_mac(&o, p->src_mac);
-	put(&o, "\t");
+	put_ch(&o, '\t');
 	if (p->has_mac)
 		put_mac(&o, p->dst_mac);
-	put(&o, "\t0x%04x\t%s\t%u\t%s\t%u\t%u\t", p->eth_type,
-	    tcpw_ip_format(p->ip_ver, p->src_ip, src, sizeof(src)), p->src_port,
-	    tcpw_ip_format(p->ip_ver, p->dst_ip, dst, sizeof(dst)), p->dst_port, p->l4_proto);
-	if (l->twin != NULL)
-		put(&o, "0x%02x\t0x%02x\t%u\t%" PRIu32 "\t%f\t", l->twin->stat, l->twin->state,
-		    p->tcp_win, l->twin->win_cnt, (double)l->timeout_s);
-	else
-		put(&o, "\t\t\t\t%f\t", (double)l->timeout_s);
+	put_ch(&o, '\t');
+	put_hex(&o, p->eth_type, 4);
+	put_ch(&o, '\t');
+	put_str(&o, tcpw_ip_format(p->ip_ver, p->src_ip, src, sizeof(src)));
+	put_ch(&o, '\t');
+	put_u(&o, p->src_port);
+	put_ch(&o, '\t');
+	put_str(&o, tcpw_ip_format(p->ip_ver, p->dst_ip, dst, sizeof(dst)));
+	put_ch(&o, '\t');
+	put_u(&o, p->dst_port);
+	put_ch(&o, '\t');
+	put_u(&o, p->l4_proto);
+	put_ch(&o, '\t');
+	if (l->twin != NULL) {
+		put_hex(&o, l->twin->stat, 2);
+		put_ch(&o, '\t');
+		put_hex(&o, l->twin->state, 2);
+		put_ch(&o, '\t');
+		put_u(&o, p->tcp_win);
+		put_ch(&o, '\t');
+		put_u(&o, l->twin->win_cnt);
+		put_ch(&o, '\t');
+	} else {
+		put_str(&o, "\t\t\t\t");
+	}
+	put_f6(&o, (double)l->timeout_s);
+	put_ch(&o, '\t');
 	if (p->l7_len > 0)
 		put_payload(&o, l->frame + p->l7_off, p->l7_len);
-	put(&o, "\n");
+	put_ch(&o, '\n');
 	return finish(&o);
 }
 

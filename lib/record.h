@@ -131,6 +131,14 @@ int tcpw_record_format_json(const struct tcpw_record *r, char *out, size_t len);
  */
 int tcpw_record_format_packet(const struct tcpw_pkt_line *p, char *out, size_t len);
 
+/**
+ * @p x as printf("%f") prints it (6 decimals, rounded to the nearest, ties to even, as glibc
+ * does in the default rounding mode; "-0.000000" for negative values that round to zero),
+ * without printf for |x| < 2^44.
+ * @return bytes written (excluding NUL), -ENOSPC if @p len is too small
+ */
+int tcpw_record_fixed6(double x, char *out, size_t len);
+
 /** Format an IP address (4 or 16 bytes) as text; returns @p out. */
 const char *tcpw_ip_format(uint8_t ip_ver, const uint8_t *ip, char *out, size_t len);
 

@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +506,107 @@ test_format_packet_no_mac_ipv6(void **state)
 	assert_int_equal(count_cols(buf), PKT_COLS);
 }
 
+/* tcpw_record_fixed6() prints what printf("%f") prints: times as microsecond counts turned
+ * into seconds, exact binary ties at the sixth decimal (odd multiples of 1/128), floats
+ * widened, random bit patterns and magnitudes, signs, subnormals, and the values printf
+ * keeps (infinities, NaNs, |x| >= 2^44). */
+static void
+check_fixed6(double x)
+{
+	char want[512], got[512];
+	int n = tcpw_record_fixed6(x, got, sizeof(got));
+
+	snprintf(want, sizeof(want), "%f", x);
+	if (n != (int)strlen(want) || strcmp(got, want) != 0)
+		fail_msg("%a: '%s', printf '%s'", x, got, want);
+}
+
+static uint64_t
+rnd64(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+static void
+test_fixed6(void **state)
+{
+	static const double fixed[] = {
+		0.0, 1e-7, 4.9999999e-7, 5e-7, 5.0000001e-7, 1e-6, 0.9999994999, 0.9999995,
+		0.9999995000001, 1.0, 0.363767, 1.23947, 182.0, 1258594164.647755,
+		17592186044415.999, 17592186044416.0, 1e15, 1e300, DBL_MIN, DBL_MIN / 3,
+		4.9406564584124654e-324, DBL_MAX, INFINITY, NAN,
+	};
+	uint64_t st = 0x9e3779b97f4a7c15u;
+	char small[16];
+	double x;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		check_fixed6(fixed[i]);
+		check_fixed6(-fixed[i]);
+	}
+	for (int j = -200000; j <= 200000; j++)
+		check_fixed6(j / 128.0);             /* odd ones are ties at 6 decimals */
+	for (int i = 0; i < 200000; i++) {
+		int64_t us = (int64_t)(rnd64(&st) >> 20) - ((int64_t)1 << 43);
+		uint64_t b = rnd64(&st);
+		uint32_t fb = (uint32_t)rnd64(&st);
+		float f;
+
+		check_fixed6((double)us / 1e6);      /* diff_s(): a microsecond count */
+		memcpy(&x, &b, sizeof(x));
+		check_fixed6(x);                     /* any bit pattern */
+		check_fixed6(ldexp((double)(rnd64(&st) >> 11), (int)(rnd64(&st) % 100) - 90));
+		memcpy(&f, &fb, sizeof(f));
+		check_fixed6((double)f);             /* a timeout */
+	}
+	assert_int_equal(tcpw_record_fixed6(-0.0, small, sizeof(small)), 9);
+	assert_string_equal(small, "-0.000000");
+	assert_int_equal(tcpw_record_fixed6(12.5, small, 9), -ENOSPC); /* "12.500000" + NUL */
+	assert_string_equal(small, "");
+	assert_int_equal(tcpw_record_fixed6(12.5, small, 10), 9);
+}
+
+/* The payload column of every byte value, in every position of a run, against a byte by
+ * byte reference. */
+static void
+test_format_packet_payload_bytes(void **state)
+{
+	uint8_t frame[600];
+	char buf[4096], want[2048], *w = want;
+	struct tcpw_pkt pkt;
+	struct tcpw_pkt_line l;
+	char *col;
+
+	(void)state;
+	for (unsigned int i = 0; i < 512; i++)
+		frame[i] = (uint8_t)(i < 256 ? i : i % 13 == 0 ? '\\' : 'a' + i % 26);
+	for (unsigned int i = 0; i < 512; i++) {
+		uint8_t c = frame[i];
+
+		if (c == '\n' || c == '\r' || c == '\t' || c == '\\') {
+			*w++ = '\\';
+			*w++ = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\';
+		} else {
+			*w++ = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		}
+	}
+	*w++ = '\n';
+	*w = '\0';
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ip_ver = 4;
+	pkt.l7_off = 0;
+	pkt.l7_len = 512;
+	l = (struct tcpw_pkt_line){ .pkt_no = 1, .pkt = &pkt, .frame = frame, .timeout_s = 1 };
+	assert_true(tcpw_record_format_packet(&l, buf, sizeof(buf)) > 0);
+	col = strrchr(buf, '\t');
+	assert_non_null(col);
+	assert_string_equal(col + 1, want);
+}
+
 static void
 test_ip_format(void **state)
 {
@@ -541,6 +644,8 @@ main(void)
 		cmocka_unit_test(test_format_packet_non_tcp),
 		cmocka_unit_test(test_format_packet_no_mac_ipv6),
 		cmocka_unit_test(test_ip_format),
+		cmocka_unit_test(test_fixed6),
+		cmocka_unit_test(test_format_packet_payload_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
