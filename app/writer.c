@@ -126,7 +126,11 @@ writer_main(void *arg)
 		writer_reload(pl);
 		if (atomic_exchange(&pl->rotate_now, false))
 			tcpw_writer_rotate(pl->writer, time(NULL));
-		if (n == 0 || mono_ms() - last_tick >= pl->flush_interval_ms) {
+		/* live, the rings running dry is the moment to write (tail -F sees records at
+		 * once); reading a file they run dry every few hundred records, and each tick
+		 * is a write() and an lstat(): the file is written when the buffer fills, at the
+		 * flush interval and at the end */
+		if ((n == 0 && pl->live) || mono_ms() - last_tick >= pl->flush_interval_ms) {
 			tcpw_writer_tick(pl->writer, time(NULL));
 			last_tick = mono_ms();
 		}
