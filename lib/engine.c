@@ -249,6 +249,18 @@ load64(const void *p)
 	return w;
 }
 
+/* 16 bytes as a vector (GCC's generic vectors: SSE2 on x86-64, NEON on arm64). */
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
+
+static inline v2u64
+load128(const void *p)
+{
+	v2u64 v;
+
+	memcpy(&v, p, 16);
+	return v;
+}
+
 /* The 6 bytes at @p in a word, as memcpy() into a zeroed word leaves them, but built in
  * registers from a 4- and a 2-byte load: through a word on the stack, the 8-byte load
  * after the two stores could not be forwarded from them and would wait for the cache. */
@@ -515,18 +527,6 @@ key_hash(const struct tcpw_engine *e, const uint64_t w[KEY_WORDS])
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
 	h ^= h >> 33;
 	return (uint32_t)h;
-}
-
-/* 16 bytes as a vector (GCC's generic vectors: SSE2 on x86-64, NEON on arm64). */
-typedef uint64_t v2u64 __attribute__((vector_size(16)));
-
-static inline v2u64
-load128(const void *p)
-{
-	v2u64 v;
-
-	memcpy(&v, p, 16);
-	return v;
 }
 
 /* Which direction of the pair of key @k a packet whose first 40 bytes are @pk is: 0 (the
