@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -570,6 +571,43 @@ test_fixed6(void **state)
 	assert_int_equal(tcpw_record_fixed6(12.5, small, 10), 9);
 }
 
+/* The number columns at every digit count (0 to UINT64_MAX, each side of every power of
+ * ten) and hex columns of every width, against printf. */
+static void
+test_format_packet_numbers(void **state)
+{
+	struct tcpw_pkt pkt;
+	struct tcpw_pkt_line l;
+	char buf[LINE_MAX_], want[128];
+	uint64_t p10 = 1, st = 0x2545f4914f6cdd1du;
+
+	(void)state;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ip_ver = 4;
+	l = (struct tcpw_pkt_line){ .pkt = &pkt, .timeout_s = 1 };
+	for (int k = 0; k <= 20; k++) {
+		uint64_t vals[] = { p10 - 1, p10, p10 + 1, UINT64_MAX, 0 };
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			st ^= st << 13;
+			st ^= st >> 7;
+			st ^= st << 17;
+			l.pkt_no = vals[i];
+			l.flow_ind = st >> (k * 3);
+			l.flow_stat = st >> (k * 3 + 1);
+			snprintf(want, sizeof(want), "%" PRIu64 "\t%" PRIu64 "\t0x%016" PRIx64 "\t",
+				 l.pkt_no, l.flow_ind, l.flow_stat);
+			assert_true(tcpw_record_format_packet(&l, buf, sizeof(buf)) > 0);
+			if (strncmp(buf, want, strlen(want)) != 0)
+				fail_msg("'%s' against '%s'", buf, want);
+		}
+		if (k < 19)
+			p10 *= 10;
+		else
+			p10 = UINT64_MAX; /* past 10^19 */
+	}
+}
+
 /* The payload column of every byte value, in every position of a run, against a byte by
  * byte reference. */
 static void
@@ -646,6 +684,7 @@ main(void)
 		cmocka_unit_test(test_ip_format),
 		cmocka_unit_test(test_fixed6),
 		cmocka_unit_test(test_format_packet_payload_bytes),
+		cmocka_unit_test(test_format_packet_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
