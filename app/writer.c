@@ -2,9 +2,10 @@
 /*
  * Writer thread (a plain pthread, not an lcore): drains every RX lcore's record ring in
  * turn, formats the records (Tranalyzer text or JSON lines) and hands them to the rotating
- * file writer (lib/writer.c), which owns all file I/O. Whenever the rings run dry, and at
- * least every output.flush_interval_ms, buffered records are written out so `tail -F` sees
- * them. When the disk refuses them, the record in hand is kept and the rings are left to
+ * file writer (lib/writer.c), which owns all file I/O. Live, whenever the rings run dry,
+ * and at least every output.flush_interval_ms, buffered records are written out so
+ * `tail -F` sees them; reading a file, when the buffer fills, at the interval and at the
+ * end. When the disk refuses them, the record in hand is kept and the rings are left to
  * fill: the RX lcores then keep ended flows in their tables (back-pressure), nothing is
  * dropped here. The thread ends once every RX lcore is done and its ring is empty.
  */

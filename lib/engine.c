@@ -928,7 +928,9 @@ min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 		return;
 	if (in_ring) {
 		e->ring[t & e->ring_mask] |= RING_MIN;
-		if ((int32_t)(t - e->last_mark) > 0)
+		/* a last_mark no longer in the ring is in no walk's window: replaced (2^31 moves
+		 * without a mark would make the signed compare below call t older) */
+		if (e->touches - e->last_mark - 1 > e->ring_mask || (int32_t)(t - e->last_mark) > 0)
 			e->last_mark = t;
 	}
 	if (e->min_ring && (!in_ring || (int32_t)(t - e->min_next) < 0)) {
@@ -2029,6 +2031,7 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	e->ext_free = NIL;
 	e->nfree = n;
 	e->retired_head = e->retired_tail = NIL;
+	e->touches = p->touch_first; /* last_mark stays 0: out of the ring, as after a wrap */
 	e->head = node_of(n + MAX_HANDLERS / 2, MAX_HANDLERS & 1);
 	*node_next(e, e->head) = e->head;
 	*node_prev(e, e->head) = e->head;

@@ -61,6 +61,8 @@ struct tcpw_engine_params {
 				  *   (records do not depend on it) */
 	bool walk_list_only;    /**< for tests: the shortest timeout's walk always walks the
 				  *   list, never the touch ring (same records, more work) */
+	uint32_t touch_first;   /**< for tests: the first touch number (0), to run the ring
+				  *   walk across the 32-bit wrap of touch numbers */
 };
 
 /** Counters; written by the owner only, copied out by tcpw_engine_stats(). */

@@ -406,6 +406,8 @@ run_input(const uint8_t *data, size_t size, bool list_only, uint64_t *digest,
 		.pkt_cb = table & 0x04 ? packet_line : NULL,
 		.pkt_ctx = &run,
 		.walk_list_only = list_only,
+		/* touch numbers from 0, or just before they wrap a signed or the unsigned way */
+		.touch_first = (const uint32_t[]){ 0, 0x7fffff00, 0xffffff00, 0x80000000 }[table >> 6],
 	};
 
 	*digest = *records = 0;

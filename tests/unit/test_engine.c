@@ -1889,8 +1889,8 @@ eng_new(uint32_t pairs, struct digest *d, bool list_only)
  * ring, long gaps, idle clock steps between bursts and, for some seeds, steps back in time;
  * in bursts of up to 32 into a table of @pairs (64 makes the autopilot evict). */
 static void
-ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
-	      struct tcpw_engine_stats *st)
+ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, uint32_t touch_first,
+	      struct digest *d, struct tcpw_engine_stats *st)
 {
 	static uint8_t frames[TCPW_ENGINE_BURST][FRAME_MAX];
 	const uint8_t *fp[TCPW_ENGINE_BURST];
@@ -1902,7 +1902,8 @@ ring_walk_run(uint64_t seed, uint32_t pairs, bool list_only, struct digest *d,
 	unsigned int nflows = 4 + (unsigned int)(seed * 37 % 300), mode = (unsigned int)(seed % 4);
 	struct tcpw_engine_params p = { .pairs = pairs, .linktype = TCPW_DLT_EN10MB, .tmt = tmt,
 		.flow_timeout_s = seed % 3 == 0 ? 0.05f : 182.0f, .emit = digest_emit,
-		.emit_ctx = d, .pkt_cb = digest_line, .pkt_ctx = d, .walk_list_only = list_only };
+		.emit_ctx = d, .pkt_cb = digest_line, .pkt_ctx = d, .walk_list_only = list_only,
+		.touch_first = touch_first };
 	static const uint8_t flags[] = { SYN, SYN | ACK, ACK, ACK, ACK, ACK, PSH | ACK, PSH | ACK,
 					 FIN | ACK, RST, RST | ACK };
 	struct tcpw_engine *e;
@@ -2049,22 +2050,24 @@ test_ring_walk_touch_in_place(void **state)
  * forward (engine.c, min_walk()): it must end the same pairs in the same order as the
  * list walk, through the ways back to the list it meets here (a step back in time, a
  * direction that takes the shortest timeout without a move, a ring about to be
- * overwritten; reloads are the fuzzer's). */
+ * overwritten; reloads are the fuzzer's), with touch numbers from 0 and, for a third of
+ * the seeds, from just before they wrap (the signed way, and the unsigned way). */
 static void
 test_ring_walk_equals_list_walk(void **state)
 {
 	(void)state;
 	for (uint64_t seed = 1; seed <= 24; seed++) {
 		uint32_t pairs = seed % 3 == 0 ? 64 : seed % 3 == 1 ? 1024 : 65536;
+		uint32_t first = seed % 3 != 2 ? 0 : seed % 2 ? 0x80000000u - 64 : 0u - 4096;
 		struct tcpw_engine_stats st[2];
 		struct digest d[2];
 
 		for (unsigned int k = 0; k < 2; k++)
-			ring_walk_run(seed, pairs, k == 1, &d[k], &st[k]);
+			ring_walk_run(seed, pairs, k == 1, first, &d[k], &st[k]);
 		if (d[0].h != d[1].h || d[0].nrec != d[1].nrec)
-			fail_msg("seed %u: %u records against %u with the list walk, digests "
-				 "differ", (unsigned int)seed, (unsigned int)d[0].nrec,
-				 (unsigned int)d[1].nrec);
+			fail_msg("seed %u (touches from %#x): %u records against %u with the list "
+				 "walk, digests differ", (unsigned int)seed, (unsigned int)first,
+				 (unsigned int)d[0].nrec, (unsigned int)d[1].nrec);
 		assert_true(d[0].nline >= RW_PKTS && d[0].nline == d[1].nline);
 		assert_true(d[0].nrec > 0);
 		assert_memory_equal(&st[0], &st[1], sizeof(st[0]));
