@@ -265,6 +265,8 @@ open_active(struct tcpw_writer *w, time_t now)
 }
 
 /* Write out the buffer; 0 when it is empty. */
+static void check_active(struct tcpw_writer *w, time_t now);
+
 static int
 flush_buf(struct tcpw_writer *w)
 {
@@ -537,6 +539,9 @@ tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t now
 	if (len > w->p.buffer_bytes - strlen(w->p.header))
 		return -EMSGSIZE;
 	if (w->p.buffer_bytes - w->len < len) {
+		/* a full buffer is written without waiting for a tick (offline, ticks come at
+		 * the flush interval only): to the active file as it stands now */
+		check_active(w, now);
 		if (flush_buf(w) != 0 && w->p.buffer_bytes - w->len < len)
 			return -EAGAIN;
 	}

@@ -921,6 +921,32 @@ test_active_unlinked_before_flush(void **state)
 	assert_active_recs(f, 0, 3);
 }
 
+/*
+ * The active file is unlinked, then the buffer fills with no tick between (offline the
+ * writer thread ticks at the flush interval only): the full buffer goes to the new file,
+ * not to the unlinked one.
+ */
+static void
+test_active_unlinked_buffer_full(void **state)
+{
+	struct fx *f = *state;
+	struct tcpw_writer *w;
+	unsigned int n = 0;
+
+	f->p.buffer_bytes = 256;
+	w = open_writer(f, T0);
+	put(w, n++, REC_LEN, T0, NULL);
+	tcpw_writer_tick(w, T0);
+	assert_active_recs(f, 0, 1);
+	assert_int_equal(unlink(f->active), 0);
+	while (n < 8) /* 256 bytes hold 5 records: record 6 finds the buffer full */
+		put(w, n++, REC_LEN, T0, NULL);
+	assert_active_recs(f, 1, 6);
+	assert_int_equal(f->log_errors, 1);
+	assert_int_equal(close_writer(f), 0);
+	assert_active_recs(f, 1, 8);
+}
+
 /* The whole directory is removed: the tick creates it again, with the active file. */
 static void
 test_dir_removed(void **state)
@@ -1568,6 +1594,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retention_same_second_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_unlinked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_unlinked_before_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_active_unlinked_buffer_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_blocked_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_fails_efbig, setup, teardown),
