@@ -463,6 +463,13 @@ prefetch_node(const struct tcpw_engine *e, uint32_t n)
 	__builtin_prefetch(e->flows[node_slot(n)].d);
 }
 
+/* Touch number @t was made and its ring entry is not overwritten yet. */
+static inline bool
+ring_holds(const struct tcpw_engine *e, uint32_t t)
+{
+	return e->touches - t - 1 <= e->ring_mask;
+}
+
 /* The walk is at direction @n: prefetch the direction moved to the head WALK_AHEAD touches
  * after it, if the ring still holds that touch (else the walk just waits on its links). */
 static TCPW_ALWAYS_INLINE void
@@ -470,7 +477,7 @@ walk_prefetch(const struct tcpw_engine *e, uint32_t n)
 {
 	uint32_t t = e->flows[node_slot(n)].touch[n & 1] + WALK_AHEAD;
 
-	if (e->touches - t - 1 <= e->ring_mask) /* t was made and is not overwritten yet */
+	if (ring_holds(e, t))
 		prefetch_node(e, e->ring[t & e->ring_mask] & ~RING_MIN);
 }
 
@@ -922,7 +929,7 @@ min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 	const struct flow_dir *d = &e->flows[slot].d[dir];
 	struct handler *h = &e->handlers[e->nhandlers - 1];
 	uint32_t t = e->flows[slot].touch[dir];
-	bool in_ring = e->touches - t - 1 <= e->ring_mask;
+	bool in_ring = ring_holds(e, t);
 
 	if (!d->present || float_bits(d->timeout_s) != e->min_bits)
 		return;
@@ -930,7 +937,7 @@ min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 		e->ring[t & e->ring_mask] |= RING_MIN;
 		/* a last_mark no longer in the ring is in no walk's window: replaced (2^31 moves
 		 * without a mark would make the signed compare below call t older) */
-		if (e->touches - e->last_mark - 1 > e->ring_mask || (int32_t)(t - e->last_mark) > 0)
+		if (!ring_holds(e, e->last_mark) || (int32_t)(t - e->last_mark) > 0)
 			e->last_mark = t;
 	}
 	if (e->min_ring && (!in_ring || (int32_t)(t - e->min_next) < 0)) {

@@ -175,10 +175,8 @@ put_6digits(struct out *o, uint32_t v)
 
 	if (p == NULL)
 		return;
-	for (int i = 4; i >= 0; i -= 2) {
-		memcpy(p + i, two_digits + 2 * (v % 100), 2);
-		v /= 100;
-	}
+	memset(p, '0', 6);
+	digits_before(p + 6, v % 1000000);
 }
 
 /*
