@@ -158,7 +158,11 @@ batch_add(struct rx_core *rc, struct batch *b, struct rte_mbuf *m)
 static unsigned int
 owner_of(const struct rx_core *rc, const uint8_t *frame, uint32_t len)
 {
-	uint64_t h = tcpw_frame_sym_hash(frame, len, rc->pl->linktype);
+	uint64_t h;
+
+	if (rc->pl->nrx == 2) /* one owner: no hash, and the packet's lines stay unread */
+		return 1;
+	h = tcpw_frame_sym_hash(frame, len, rc->pl->linktype);
 
 	return 1 + (unsigned int)((h * (rc->pl->nrx - 1)) >> 32); /* not %: no division */
 }
