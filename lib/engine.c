@@ -1390,7 +1390,8 @@ compact_same(const struct tcpw_engine *e, const struct flow_cold *c, const struc
 	if (pkt->shape_hint != TCPW_SHAPE_OTHER ? c->shape != e->in.hinted[pkt->shape_hint] :
 	    c->shape == ID_NONE || !shape_of_pkt(&e->in.shapes[c->shape], pkt))
 		return false;
-	static_assert(offsetof(struct tcpw_pkt, dst_mac) + 8 <= sizeof(struct tcpw_pkt),
+	static_assert(offsetof(struct tcpw_pkt, src_mac) + 8 <= sizeof(struct tcpw_pkt) &&
+		      offsetof(struct tcpw_pkt, dst_mac) < offsetof(struct tcpw_pkt, src_mac),
 		      "8 bytes readable at each MAC");
 	return !pkt->has_mac || (e->in.macs[c->mac[0]] == load48_of8(pkt->src_mac) &&
 				 e->in.macs[c->mac[1]] == load48_of8(pkt->dst_mac));
