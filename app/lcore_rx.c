@@ -8,9 +8,10 @@
  *  - RSS: every RX lcore polls its own queue; the port hashes symmetrically on the IP
  *    addresses, so both directions and every fragment of a connection reach one lcore.
  *  - software distribution (ports without symmetric RSS, net_pcap): RX lcore 0 polls
- *    the port, hashes each packet with tcpw_frame_sym_hash() and hands it to its owner,
- *    one of the other RX lcores, through that owner's SP/SC ring, up to 4 bursts' worth at a
- *    time; live, it also steps the owners' clocks (live_ticks()).
+ *    the port, hashes each packet with tcpw_frame_sym_hash() (unless there is only one
+ *    owner) and hands it to its owner, one of the other RX lcores, through that owner's
+ *    SP/SC ring, up to 4 bursts' worth at a time; live, it also steps the owners' clocks
+ *    (live_ticks()).
  * With -R there is no port: RX lcore 0 reads the records of the mapped file in place
  * (no mbuf, no copy) and distributes them the same way, as file offsets.
  */
