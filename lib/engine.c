@@ -67,13 +67,11 @@ static_assert(offsetof(struct tcpw_pkt, src_ip) == offsetof(struct flow_key, src
 #define W4_DST_PORT 16
 #define W4_IP_VER 40
 #define V4_ZERO_HALF 32 /* word 0 of an IPv4 key: the address, then 4 zero bytes */
-#define V4_FREE_BIT 63  /* ... whose last bit stays 0 with the port put in the zero half */
 #else
 #define W4_SRC_PORT 48
 #define W4_DST_PORT 32
 #define W4_IP_VER 16
 #define V4_ZERO_HALF 0
-#define V4_FREE_BIT 31
 #endif
 #define W4_PORTS ((UINT64_C(0xffff) << W4_SRC_PORT) | (UINT64_C(0xffff) << W4_DST_PORT))
 
@@ -197,7 +195,6 @@ struct handler {
 struct tcpw_engine {
 	struct tcpw_engine_params p;
 	uint64_t hash_key[HASH_TERMS]; /* from p.hash_seed */
-	uint64_t v4_key[2];        /* ... the IPv4 endpoints', with V4_FREE_BIT set */
 	uint32_t npairs;
 	uint32_t index_mask;       /* index has 2 * pairs buckets: load factor <= 0.5 */
 	uint32_t *index;           /* bucket -> tag | slot + 1, 0 if empty (bucket_of()) */
@@ -509,17 +506,14 @@ hash_term(const struct tcpw_engine *e, uint64_t x, unsigned int t)
 }
 
 /*
- * The hash of key words @w, the same for both directions of a pair, keyed, plus a term for
- * the rest (protocol, IP version, VLAN). An IPv4 endpoint is one word: the address and the
- * port in its zero half. The two, the lower first, are the factors of one 128-bit product,
- * each with a key word whose V4_FREE_BIT no endpoint has (so neither factor is ever 0),
- * folded (high ^ low): symmetric by the order, and every bit of both endpoints reaches
- * every bit of the hash. An IPv6 endpoint is three terms (each address half, the port),
- * not tied to each other, summed with the other endpoint's: the pair with its ports
- * exchanged, or with the addresses' low halves exchanged, hashes the same whatever the
- * key, so up to 4 IPv6 pairs share a hash. A port folded into an address word instead
- * would let one host choose its address and port to put any number of endpoints on one
- * term.
+ * The hash of key words @w, the same for both directions of a pair: a sum of independent
+ * keyed terms (not a chain of dependent multiplies), for the endpoints and one for the rest
+ * (protocol, IP version, VLAN). An IPv4 endpoint is one term: the address and the port in
+ * its zero half. An IPv6 endpoint is three (each address half, the port), not tied to each
+ * other: the pair with its ports exchanged, or with the addresses' low halves exchanged,
+ * hashes the same whatever the key, so up to 4 IPv6 pairs share a hash. A port folded
+ * into an address word instead would let one host choose its address and port to put any
+ * number of endpoints on one term.
  */
 static TCPW_ALWAYS_INLINE uint32_t
 key_hash(const struct tcpw_engine *e, const uint64_t w[KEY_WORDS])
@@ -528,16 +522,13 @@ key_hash(const struct tcpw_engine *e, const uint64_t w[KEY_WORDS])
 	uint64_t h = hash_term(e, w[4] & ~W4_PORTS, TERM_REST);
 
 	if ((w[4] >> W4_IP_VER & 0xff) == 4) {
-		uint64_t a = w[0] | sp << V4_ZERO_HALF, b = w[2] | dp << V4_ZERO_HALF;
-		uint64_t lo = a < b ? a : b;
-		unsigned __int128 m = (unsigned __int128)(lo ^ e->v4_key[0]) *
-				      (a ^ b ^ lo ^ e->v4_key[1]);
-
-		return (uint32_t)(h + ((uint64_t)m ^ (uint64_t)(m >> 64)));
+		h += hash_term(e, w[0] | sp << V4_ZERO_HALF, TERM_ADDR) +
+		     hash_term(e, w[2] | dp << V4_ZERO_HALF, TERM_ADDR);
+	} else {
+		h += hash_term(e, w[0], TERM_ADDR) + hash_term(e, w[1], TERM_ADDR_LOW) +
+		     hash_term(e, sp, TERM_PORT) + hash_term(e, w[2], TERM_ADDR) +
+		     hash_term(e, w[3], TERM_ADDR_LOW) + hash_term(e, dp, TERM_PORT);
 	}
-	h += hash_term(e, w[0], TERM_ADDR) + hash_term(e, w[1], TERM_ADDR_LOW) +
-	     hash_term(e, sp, TERM_PORT) + hash_term(e, w[2], TERM_ADDR) +
-	     hash_term(e, w[3], TERM_ADDR_LOW) + hash_term(e, dp, TERM_PORT);
 	/* MurmurHash3's fmix64 brings the sum down to the low bits the index takes */
 	h ^= h >> 33;
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
@@ -2023,8 +2014,6 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 		e->hash_key[i] = z ^ (z >> 31);
 	}
-	e->v4_key[0] = e->hash_key[TERM_ADDR] | UINT64_C(1) << V4_FREE_BIT;
-	e->v4_key[1] = e->hash_key[TERM_ADDR_LOW] | UINT64_C(1) << V4_FREE_BIT;
 	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n);
 	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * (n + LINK_FLOWS));
 	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);
