@@ -604,6 +604,22 @@ index_add(struct tcpw_engine *e, uint32_t slot)
 	e->index[b] = bucket_of(e, slot, e->flows[slot].hash);
 }
 
+double
+tcpw_engine_index_displacement(const struct tcpw_engine *e)
+{
+	uint64_t sum = 0, n = 0;
+
+	for (uint32_t b = 0; b <= e->index_mask; b++) {
+		uint32_t v = e->index[b];
+
+		if (v != 0) {
+			sum += (b - e->flows[(v & e->index_mask) - 1].hash) & e->index_mask;
+			n++;
+		}
+	}
+	return n > 0 ? (double)sum / (double)n : 0;
+}
+
 /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
 static void
 index_del(struct tcpw_engine *e, uint32_t slot)

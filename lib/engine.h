@@ -159,6 +159,14 @@ unsigned int tcpw_engine_pairs(const struct tcpw_engine *e);
  */
 size_t tcpw_engine_pair_bytes(size_t *hot, size_t *cold);
 
+/**
+ * How well the flow index spreads the pairs in memory: their mean distance, in buckets,
+ * from the bucket their hash points at (open addressing with linear probing, at most half
+ * the buckets used: about 0.5 with a hash that spreads well). Reads the whole index: for
+ * tests and benchmarks, from the owner's thread.
+ */
+double tcpw_engine_index_displacement(const struct tcpw_engine *e);
+
 /** Copy the counters. */
 void tcpw_engine_stats(const struct tcpw_engine *e, struct tcpw_engine_stats *out);
 
