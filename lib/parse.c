@@ -11,8 +11,10 @@
 #include "parse.h"
 #include "tcpw_common.h"
 
-/* an Ethernet header's two addresses go to the packet in one copy */
-static_assert(offsetof(struct tcpw_pkt, src_mac) == offsetof(struct tcpw_pkt, dst_mac) + 6,
+/* An Ethernet header's two addresses go to the packet in one copy (into the struct's
+ * bytes, not through the one array dst_mac is). */
+#define MACS_OFF offsetof(struct tcpw_pkt, dst_mac)
+static_assert(offsetof(struct tcpw_pkt, src_mac) == MACS_OFF + 6,
 	      "src_mac follows dst_mac, as in the frame");
 
 #define ETHERTYPE_IPV4  0x0800
@@ -343,7 +345,7 @@ parse_eth(struct cursor *c, struct tcpw_pkt *pkt)
 	push_hdr(pkt, TCPW_HDR_ETH);
 	if (!has(c, 14))
 		return TCPW_PKT_TRUNCATED;
-	memcpy(pkt->dst_mac, c->buf, 12); /* and src_mac */
+	memcpy((uint8_t *)pkt + MACS_OFF, c->buf, 12);
 	pkt->has_mac = 1;
 	c->off = 14;
 	return parse_ethertype(c, pkt, rd16(c->buf + 12));
@@ -541,7 +543,7 @@ parse_eth_ipv4_fast(const uint8_t *buf, uint32_t caplen, struct tcpw_pkt *pkt)
 	pkt->src_port = rd16(l4);
 	pkt->dst_port = rd16(l4 + 2);
 #endif
-	memcpy(pkt->dst_mac, buf, 12); /* and src_mac */
+	memcpy((uint8_t *)pkt + MACS_OFF, buf, 12);
 	pkt->has_mac = 1;
 	pkt->eth_type = ETHERTYPE_IPV4;
 	pkt->has_l4 = 1;

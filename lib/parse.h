@@ -92,7 +92,7 @@ struct tcpw_pkt {
 	uint8_t shape_hint;      /**< enum tcpw_shape_hint of hdrs, nvlan and vlans */
 	uint16_t tcp_win;        /**< raw TCP window field (host order, not scaled) */
 	uint16_t eth_type;       /**< last EtherType (0x0800, 0x86dd, 0x0806, ...) */
-	uint8_t dst_mac[6];       /**< as in the frame: destination, then source */
+	uint8_t dst_mac[6];      /**< as in the frame: destination, then source */
 	uint8_t src_mac[6];
 	uint8_t is_frag;         /**< part of a fragmented IP packet */
 	uint8_t is_first_frag;   /**< offset 0 (only meaningful with is_frag) */

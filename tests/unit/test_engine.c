@@ -1375,11 +1375,6 @@ build_udp6(uint8_t *f, const uint8_t *src, uint16_t sport, const uint8_t *dst, u
 	return 14 + 40 + 16;
 }
 
-/* Both directions of a pair meet whichever endpoint sorts first; a pair is not the one with
- * its ports exchanged; a flow from an endpoint to itself is one direction. For IPv4 and for
- * IPv6 addresses that differ in their first or only in their last 8 bytes; one packet at a
- * time (tcpw_engine_packet()) and in one burst (tcpw_engine_packets(), whose staging finds
- * the pair and the direction ahead), which must give the same records. */
 /*
  * The flow index spreads structured traffic whatever the hash seed: a /24 with a block of
  * source ports each to one server, one host's source ports in steps of 4, and a port scan,
@@ -1424,6 +1419,11 @@ test_index_spread(void **state)
 		      worst);
 }
 
+/* Both directions of a pair meet whichever endpoint sorts first; a pair is not the one with
+ * its ports exchanged; a flow from an endpoint to itself is one direction. For IPv4 and for
+ * IPv6 addresses that differ in their first or only in their last 8 bytes; one packet at a
+ * time (tcpw_engine_packet()) and in one burst (tcpw_engine_packets(), whose staging finds
+ * the pair and the direction ahead), which must give the same records. */
 static void
 test_pair_keys(void **state)
 {
