@@ -568,11 +568,18 @@ bucket_of(const struct tcpw_engine *e, uint32_t slot, uint32_t h)
 	return (h & ~e->index_mask) | (slot + 1);
 }
 
+/* The slot non-empty bucket @v holds. */
+static inline uint32_t
+bucket_held(const struct tcpw_engine *e, uint32_t v)
+{
+	return (v & e->index_mask) - 1;
+}
+
 /* The slot of non-empty bucket @v if its tag matches @h, else NIL. */
 static inline uint32_t
 bucket_slot(const struct tcpw_engine *e, uint32_t v, uint32_t h)
 {
-	return ((v ^ h) & ~e->index_mask) == 0 ? (v & e->index_mask) - 1 : NIL;
+	return ((v ^ h) & ~e->index_mask) == 0 ? bucket_held(e, v) : NIL;
 }
 
 /* The slot of the pair of the packet whose first 40 bytes are @pk (hash @h) and its
@@ -613,7 +620,7 @@ tcpw_engine_index_displacement(const struct tcpw_engine *e)
 		uint32_t v = e->index[b];
 
 		if (v != 0) {
-			sum += (b - e->flows[(v & e->index_mask) - 1].hash) & e->index_mask;
+			sum += (b - e->flows[bucket_held(e, v)].hash) & e->index_mask;
 			n++;
 		}
 	}
@@ -630,7 +637,7 @@ index_del(struct tcpw_engine *e, uint32_t slot)
 		b = (b + 1) & e->index_mask;
 	for (uint32_t j = (b + 1) & e->index_mask; e->index[j] != 0;
 	     j = (j + 1) & e->index_mask) {
-		uint32_t home = e->flows[(e->index[j] & e->index_mask) - 1].hash & e->index_mask;
+		uint32_t home = e->flows[bucket_held(e, e->index[j])].hash & e->index_mask;
 
 		/* move j back to b unless its home lies cyclically in (b, j] */
 		if (((j - home) & e->index_mask) >= ((j - b) & e->index_mask)) {

@@ -265,8 +265,6 @@ open_active(struct tcpw_writer *w, time_t now)
 }
 
 /* Write out the buffer; 0 when it is empty. */
-static void check_active(struct tcpw_writer *w, time_t now);
-
 static int
 flush_buf(struct tcpw_writer *w)
 {
@@ -533,30 +531,6 @@ rotation_due(const struct tcpw_writer *w, time_t now)
 	return w->p.rotate_interval_s && now - w->first_record >= (time_t)w->p.rotate_interval_s;
 }
 
-int
-tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t now)
-{
-	if (len > w->p.buffer_bytes - strlen(w->p.header))
-		return -EMSGSIZE;
-	if (w->p.buffer_bytes - w->len < len) {
-		/* a full buffer is written without waiting for a tick (offline, ticks come at
-		 * the flush interval only): to the active file as it stands now */
-		check_active(w, now);
-		if (flush_buf(w) != 0 && w->p.buffer_bytes - w->len < len)
-			return -EAGAIN;
-	}
-	if (w->file_records == 0)
-		w->first_record = now;
-	memcpy(w->buf + w->len, rec, len);
-	w->len += len;
-	w->file_bytes += len;
-	w->file_records++;
-	w->st.records++;
-	if (rotation_due(w, now))
-		rotate(w, now);
-	return 0;
-}
-
 /* The active file was deleted or replaced (directory removed, logrotate by mistake):
  * start it again, so records do not go to an unlinked inode. */
 static void
@@ -617,6 +591,30 @@ check_active(struct tcpw_writer *w, time_t now)
 		w->mid_line = false;
 		w->file_bytes = w->written + w->len;
 	}
+}
+
+int
+tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t now)
+{
+	if (len > w->p.buffer_bytes - strlen(w->p.header))
+		return -EMSGSIZE;
+	if (w->p.buffer_bytes - w->len < len) {
+		/* a full buffer is written without waiting for a tick (offline, ticks come at
+		 * the flush interval only): to the active file as it stands now */
+		check_active(w, now);
+		if (flush_buf(w) != 0 && w->p.buffer_bytes - w->len < len)
+			return -EAGAIN;
+	}
+	if (w->file_records == 0)
+		w->first_record = now;
+	memcpy(w->buf + w->len, rec, len);
+	w->len += len;
+	w->file_bytes += len;
+	w->file_records++;
+	w->st.records++;
+	if (rotation_due(w, now))
+		rotate(w, now);
+	return 0;
 }
 
 void
