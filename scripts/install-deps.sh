@@ -4,11 +4,13 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
+# dpdk-dev: dpdk-telemetry.py (the live tests read the daemon's counters with it) and
+# dpdk-testpmd; Debian 12's dpdk package held them up to 22.11.7, 22.11.11 moved them there.
 # clang + libclang-rt-14-dev (libclang_rt.fuzzer-x86_64.a, libFuzzer) + llvm (llvm-symbolizer):
 # the fuzz targets (scripts/fuzz.sh); Debian 12's libfuzzer-14-dev is not needed.
 apt-get install -y -q --no-install-recommends \
 	gcc meson ninja-build pkg-config \
-	dpdk libdpdk-dev libconfig-dev libsystemd-dev libcmocka-dev libpcap-dev zlib1g-dev \
+	dpdk dpdk-dev libdpdk-dev libconfig-dev libsystemd-dev libcmocka-dev libpcap-dev zlib1g-dev \
 	python3 python3-scapy tcpreplay iproute2 systemd man-db \
 	clang libclang-rt-14-dev llvm
 # The Dockerfile linter (CI lints the Dockerfile; there is no Docker engine here).

@@ -43,6 +43,7 @@ import t2compare  # noqa: E402
 try:
     from scapy.layers.inet import IP, TCP, UDP
     from scapy.layers.l2 import Ether
+    from scapy.utils import RawPcapReader
 except ImportError:
     Ether = None
 
@@ -290,8 +291,9 @@ def main():
         print("SKIP: integration.time ftp-crack: %s not found (needs ../shared)" % ftp)
     else:
         p, fp, pp = run(daemon, ftp, os.path.join(outdir, "ftp"))
-        npk = int(subprocess.run(["capinfos", "-c", "-M", ftp], capture_output=True,
-                                 text=True).stdout.split()[-1])
+        r = RawPcapReader(ftp)
+        npk = sum(1 for _ in r)
+        r.close()
         got = check_common(res, "ftp-crack", p, fp, pp, npk)
         if got is not None:
             golden = os.path.join(shared, "pcaps", "t2-reference",
