@@ -320,7 +320,7 @@ rx_poll(struct rx_core *rc)
 	live_ticks(rc, now_us);
 	hand_over_end(rc, n);
 	batch_run(rc, &own);
-	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
+	own_add(&rc->rx_pkts, n);
 	return n;
 }
 
@@ -354,7 +354,7 @@ rx_read(struct rx_core *rc)
 	}
 	hand_over_end(rc, n);
 	batch_run(rc, &own);
-	atomic_fetch_add_explicit(&rc->rx_pkts, n, memory_order_relaxed);
+	own_add(&rc->rx_pkts, n);
 	return n;
 }
 
@@ -518,8 +518,7 @@ lcore_rx_main(void *arg)
 								   memory_order_relaxed);
 		}
 		drain(rc);
-		if (atomic_fetch_add_explicit(&rc->loops, 1, memory_order_relaxed) %
-		    SNAPSHOT_LOOPS == 0) {
+		if (own_add(&rc->loops, 1) % SNAPSHOT_LOOPS == 0) {
 			rx_publish(rc);
 			rx_reload(rc);
 		}

@@ -126,6 +126,18 @@ struct pipeline {
 	atomic_uint_fast64_t records_lost; /* records dropped after giving up (writer) */
 };
 
+/* Add to a counter that only its own lcore writes: a plain load and store. A locked add
+ * (atomic_fetch_add) waits for every store in flight to complete, and on the packet path
+ * those include misses on lines the other core holds (mbufs, the rings' indices). */
+static inline uint64_t
+own_add(atomic_uint_fast64_t *counter, uint64_t n)
+{
+	uint64_t v = atomic_load_explicit(counter, memory_order_relaxed) + n;
+
+	atomic_store_explicit(counter, v, memory_order_relaxed);
+	return v;
+}
+
 static inline uint64_t
 clock_us(const struct clock *c, uint64_t tsc)
 {
