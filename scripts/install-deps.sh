@@ -5,7 +5,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # dpdk-dev: dpdk-telemetry.py (the live tests read the daemon's counters with it) and
-# dpdk-testpmd; Debian 12's dpdk package held them up to 22.11.7, 22.11.11 moved them there.
+# dpdk-testpmd; Debian 12's dpdk package (22.11.7 and 22.11.11) holds neither.
 # clang + libclang-rt-14-dev (libclang_rt.fuzzer-x86_64.a, libFuzzer) + llvm (llvm-symbolizer):
 # the fuzz targets (scripts/fuzz.sh); Debian 12's libfuzzer-14-dev is not needed.
 apt-get install -y -q --no-install-recommends \
