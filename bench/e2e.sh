@@ -13,7 +13,11 @@
 #   environment: RUNS (3), WARMUP (2 s), DAEMON (build/app/tcpwintmtd), RX (1: the daemon's
 #   RX lcores; with 2, RX lcore 0 polls and hands every packet to RX lcore 1, as for any
 #   port without RSS; testpmd gets the same lcores and forwards on one), LCORES (EAL's
-#   --lcores map for both; default (0-N)@(0,1), every lcore on either CPU)
+#   --lcores map for both; default: the main and timer lcores on either CPU, each RX lcore
+#   pinned, the first to CPU 1, the next to CPU 0, and so on: (0-1)@(0,1),2@1 for one RX
+#   lcore, (0-1)@(0,1),2@1,3@0 for two. A deployment pins its RX lcores; left to float,
+#   the one RX lcore shared a CPU at times with the writer thread: 37-44% of the PMD
+#   against 53-55% pinned, doc/performance.md, ninth round)
 # Memory: infinite_rx copies every frame of the capture into its own mbuf before the first
 # packet is received, ~2.4 kB per frame, and EAL's -m must be twice that (3.3 M frames: 16 GB,
 # resident); the script refuses to start when -m exceeds half of MemAvailable. 8 copies of
@@ -72,7 +76,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "e2e: interrupted" >&2; exit 130' INT TERM
 
-eal="--lcores=${LCORES:-(0-$((rx + 1)))@(0,1)} --no-huge -m $mem_mb --no-pci"
+ncpu=$(nproc)
+lcores="(0-1)@(0,1)"
+for i in $(seq 0 $((rx - 1))); do lcores="$lcores,$((i + 2))@$(((i + 1) % ncpu))"; done
+eal="--lcores=${LCORES:-$lcores} --no-huge -m $mem_mb --no-pci"
 dev="net_pcap0,rx_pcap=$cap,infinite_rx=1"
 printf 'capture = { mbufs = %d; };\n' "$mbufs" > "$work/e2e.conf"
 
