@@ -16,8 +16,8 @@
 #   --lcores map for both; default: the main and timer lcores on either CPU, each RX lcore
 #   pinned, the first to CPU 1, the next to CPU 0, and so on: (0-1)@(0,1),2@1 for one RX
 #   lcore, (0-1)@(0,1),2@1,3@0 for two. A deployment pins its RX lcores; left to float,
-#   the one RX lcore shared a CPU at times with the writer thread: 37-44% of the PMD
-#   against 53-55% pinned, doc/performance.md, ninth round)
+#   the one RX lcore shares its CPU with whatever the scheduler puts there: 37-44% of the
+#   PMD against 50-55% pinned, doc/performance.md, ninth round)
 # Memory: infinite_rx copies every frame of the capture into its own mbuf before the first
 # packet is received, ~2.4 kB per frame, and EAL's -m must be twice that (3.3 M frames: 16 GB,
 # resident); the script refuses to start when -m exceeds half of MemAvailable. 8 copies of
