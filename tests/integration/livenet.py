@@ -2,6 +2,7 @@
 """Helpers for the tests that capture live: a network namespace with a veth pair va/vb made
 by the test (IPv6 off, so the kernel sends nothing of its own), the daemon on va, and small
 pcap readers and writers. Every external command is bounded in time."""
+import json
 import os
 import shutil
 import signal
@@ -99,6 +100,21 @@ def available():
     if os.geteuid() != 0 or missing:
         return "needs root and %s" % (", ".join(missing) or "root")
     return None
+
+
+def telemetry(pid):
+    """The daemon's /tcpwintmt/stats (the default --file-prefix) through dpdk-telemetry.py,
+    as a user reads them; {} if the reply holds none."""
+    tool = shutil.which("dpdk-telemetry.py")
+    if tool is None:  # a hard failure, not a skip: scripts/install-deps.sh installs it
+        raise RuntimeError("dpdk-telemetry.py not found: it is in Debian's dpdk-dev package "
+                           "(scripts/install-deps.sh)")
+    q = subprocess.run([tool, "-f", "tcpwintmtd-%d" % pid], input="/tcpwintmt/stats\n",
+                       capture_output=True, text=True, timeout=30)
+    start = q.stdout.find('{"/tcpwintmt/stats"')
+    if start < 0:
+        return {}
+    return json.loads(q.stdout[start:q.stdout.index("\n", start)])["/tcpwintmt/stats"]
 
 
 def setup():

@@ -248,12 +248,7 @@ def telemetry(daemon, outdir, data):
     try:
         livenet.replay(os.path.join(data, "demo.pcap"), "--pps=5000")
         time.sleep(0.5)
-        q = subprocess.run(["dpdk-telemetry.py", "-f", "tcpwintmtd-%d" % d.p.pid],
-                           input="/tcpwintmt/stats\n", capture_output=True, text=True,
-                           timeout=30)
-        start = q.stdout.find('{"/tcpwintmt/stats"')
-        stats = json.loads(q.stdout[start:q.stdout.index("\n", start)])["/tcpwintmt/stats"] \
-            if start >= 0 else {}
+        stats = livenet.telemetry(d.p.pid)
         rc, _ = d.stop()
     finally:
         d.kill()

@@ -11,19 +11,17 @@
   4. SIGTERM: exit 0, and every packet the port counted is in a record (no flow lost).
 Usage: run_reload.py DAEMON OUTDIR. Needs root (else SKIP)."""
 import glob
-import json
 import os
 import shutil
 import signal
 import struct
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounting  # noqa: E402
 import livenet  # noqa: E402
-from livenet import Daemon, write_pcap  # noqa: E402
+from livenet import Daemon  # noqa: E402
 
 results = []
 
@@ -45,14 +43,6 @@ def write_timed_pcap(path, pkts):
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for t, fr in pkts:
             f.write(struct.pack("<IIII", int(t), int((t % 1) * 1e6), len(fr), len(fr)) + fr)
-
-
-def telemetry(pid):
-    q = subprocess.run(["dpdk-telemetry.py", "-f", "tcpwintmtd-%d" % pid],
-                       input="/tcpwintmt/stats\n", capture_output=True, text=True, timeout=30)
-    start = q.stdout.find('{"/tcpwintmt/stats"')
-    return json.loads(q.stdout[start:q.stdout.index("\n", start)])["/tcpwintmt/stats"] \
-        if start >= 0 else {}
 
 
 def pairs_of_port(out, port):
@@ -89,12 +79,12 @@ def main():
             t0 = 1700000000.0
             p1 = os.path.join(outdir, "before.pcap")
             write_timed_pcap(p1, [ack(40001, t0), ack(40001, t0 + 2.0)])
-            s0 = telemetry(d.p.pid)
+            s0 = livenet.telemetry(d.p.pid)
             check(s0.get("tmt_est_us") == 1000000, "telemetry before: tmt_est_us %s"
                   % s0.get("tmt_est_us"))
             livenet.replay(p1)
             err = hup(d, conf, base % ("4.0", 300))
-            s1 = telemetry(d.p.pid)
+            s1 = livenet.telemetry(d.p.pid)
             check("configuration reloaded" in err, "reload taken: %r" % err.strip())
             check(s1.get("tmt_est_us") == 4000000 and s1.get("rotate_bytes") == 300 and
                   s1.get("config_applied") == 1 and
@@ -111,7 +101,7 @@ def main():
             err = hup(d, conf, base % ("4.0", 300) + "flow_table = { pairs = 1024; };\n")
             check("reload refused" in err and "flow_table.pairs" in err,
                   "a change needing a restart is refused by name: %r" % err.strip()[:160])
-            s2 = telemetry(d.p.pid)
+            s2 = livenet.telemetry(d.p.pid)
             check(s2.get("tmt_est_us") == 4000000 and
                   s2.get("config_generation") == s1.get("config_generation"),
                   "after the refusals the running configuration is unchanged")
