@@ -102,6 +102,7 @@ struct pipeline {
 	uint64_t expected;             /* -r: packets the file holds (pre-scan) */
 	struct capture_map file;       /* -R: the mapped file (base NULL otherwise) */
 	uint64_t file_off;             /* -R: next record (RX lcore 0) */
+	uint64_t file_pf;              /* -R: the file is prefetched up to here (RX lcore 0) */
 	bool file_done;                /* -R: no record at file_off (RX lcore 0; main reads it
 					* once the lcores are done) */
 	uint64_t tick_us;              /* live: idle clock step */
