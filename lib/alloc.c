@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The heap hooks of lib/. tcpw_zalloc_huge() is for the flow tables (hundreds of MiB
- * touched at random): straight from mmap(), zeroed, 2 MiB aligned, and only the pages a
- * table really uses become resident. From HUGE_MIN on, it is marked for transparent huge
- * pages, which takes most page-table walks out of a random lookup. A smaller table stays on
- * 4 KiB pages: its first touch of a huge page zeroes 2 MiB, and in a VM whose host backs
- * that memory lazily the zeroing is the host's faults too (a 65,536-pair table through
- * -R on a 3.3M-packet capture: five huge pages, 10-30 ms of a 230 ms run), while its
- * lookups ran as fast on 4 KiB pages (bench_pipeline, 40K flows).
+ * touched at random): straight from mmap(), zeroed, 2 MiB aligned and marked for
+ * transparent huge pages, which takes most page-table walks out of a random lookup, and
+ * only the pages a table really uses become resident.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +12,6 @@
 #include "tcpw_common.h"
 
 #define HUGE_BYTES ((size_t)2 << 20)
-#define HUGE_MIN ((size_t)16 << 20)
 
 void *
 tcpw_zalloc(size_t size)
@@ -51,8 +46,7 @@ tcpw_zalloc_huge(size_t size)
 		munmap(map, (size_t)(p - map));
 	if (map + len > p + (len - HUGE_BYTES))
 		munmap(p + (len - HUGE_BYTES), (size_t)(map + len - (p + (len - HUGE_BYTES))));
-	if (size >= HUGE_MIN)
-		madvise(p, len - HUGE_BYTES, MADV_HUGEPAGE);
+	madvise(p, len - HUGE_BYTES, MADV_HUGEPAGE);
 	return p;
 }
 

@@ -29,8 +29,7 @@
 void *tcpw_zalloc(size_t size);
 /** Free memory from tcpw_zalloc(); NULL is accepted. */
 void tcpw_free(void *p);
-/** Zeroed memory for a large table: 2 MiB aligned, lazily resident, on transparent huge
- * pages from 16 MiB on. */
+/** Zeroed memory for a large table: 2 MiB aligned, transparent huge pages, lazily resident. */
 void *tcpw_zalloc_huge(size_t size);
 /** Free memory from tcpw_zalloc_huge() of @p size bytes; NULL is accepted. */
 void tcpw_free_huge(void *p, size_t size);
