@@ -66,9 +66,9 @@ main(int argc, char **argv)
 	cpu_set_t set;
 	pthread_t t;
 
-	if (secs < 1 || secs > MAX_SECONDS || argc == 3) {
-		fprintf(stderr, "usage: bench_crosscore [SECONDS (1..%d) [CPU_A CPU_B]]\n",
-			MAX_SECONDS);
+	if (secs < 1 || secs > MAX_SECONDS || argc == 3 || cpu_a == cpu_b) {
+		fprintf(stderr, "usage: bench_crosscore [SECONDS (1..%d) [CPU_A CPU_B]], two "
+			"different CPUs\n", MAX_SECONDS);
 		return 2;
 	}
 	CPU_ZERO(&set);
