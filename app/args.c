@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "conf.h"
 #include "tcpw_build_config.h"
 
 static void
@@ -61,28 +62,44 @@ is_pci_address(const char *dev)
 	       sscanf(dev, "%x:%x.%x%c", &bus, &slot, &fn, &end) == 3;
 }
 
-/* main lcore (control), timer lcore, RX lcores: on the CPUs we may use, shared if few. */
+int
+args_lcore_map(const int *cpu, unsigned int n, unsigned int rx_cores, char *out, size_t len)
+{
+	bool pin = n >= rx_cores, spare = n > rx_cores; /* spare: cpu[0] and cpu[rx_cores + 1] */
+	size_t used;
+
+	used = (size_t)snprintf(out, len, "(0-%u)@(", pin ? 1 : rx_cores + 1);
+	for (unsigned int i = 0; i < n && used < len; i++)
+		if (!spare || i == 0 || i > rx_cores)
+			used += (size_t)snprintf(out + used, len - used, "%s%d",
+						 out[used - 1] == '(' ? "" : ",", cpu[i]);
+	if (used < len)
+		used += (size_t)snprintf(out + used, len - used, ")");
+	for (unsigned int k = 0; pin && k < rx_cores && used < len; k++)
+		used += (size_t)snprintf(out + used, len - used, ",%u@%d", k + 2, cpu[(k + 1) % n]);
+	return used < len ? 0 : -1;
+}
+
+/* The EAL arguments for the lcores and memory when none were given. */
 static void
 default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
 	    bool pci)
 {
-	char cpus[256] = "";
+	char lcores[sizeof(a->eal_store[0]) - sizeof("--lcores=")];
+	int cpu[2 + TCPW_CONF_RX_MAX];
+	unsigned int n = 0;
 	cpu_set_t set;
-	size_t len = 0;
-	int n = 0;
 
-	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-		for (int c = 0; c < CPU_SETSIZE && n < (int)rx_cores + 2; c++) {
-			if (!CPU_ISSET(c, &set))
-				continue;
-			len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d", n ? "," : "",
-						c);
-			n++;
-		}
-	}
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE && n < rx_cores + 2; c++)
+			if (CPU_ISSET(c, &set))
+				cpu[n++] = c;
+	if (n == 0)
+		cpu[n++] = 0;
+	args_lcore_map(cpu, n, rx_cores, lcores, sizeof(lcores)); /* 66 CPUs fit */
 	a->eal_argc = 0;
 	eal_add(a, "%s", prog);
-	eal_add(a, "--lcores=(0-%u)@(%s)", rx_cores + 1, n ? cpus : "0");
+	eal_add(a, "--lcores=%s", lcores);
 	eal_add(a, "--no-huge");
 	if (!pci)
 		eal_add(a, "--no-pci");

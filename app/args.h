@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define ARGS_EAL_MAX 48
 
@@ -40,5 +41,18 @@ int args_parse(int argc, char **argv, struct app_args *a);
  */
 int args_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
 	     const char *device, const char *conf_eal_args);
+
+/*
+ * EAL's --lcores map for the daemon's own EAL arguments: the main lcore, the timer lcore and
+ * @p rx_cores RX lcores on the CPUs @p cpu[0 .. n - 1] (the first 2 + rx_cores the process
+ * may use). With a CPU for each RX lcore, RX lcore k is pinned to cpu[(k + 1) % n] and the
+ * main and timer lcores (and the writer thread, which inherits the main lcore's CPUs) share
+ * the CPUs left, or all of them when none is: a floating RX lcore shares its CPU with
+ * whatever the scheduler puts beside it (one RX lcore on 2 CPUs metered 41-50% of the bare
+ * PMD's rate floating, 50-55% pinned: doc/performance.md, tenth round). With fewer CPUs than
+ * RX lcores, every lcore floats over all of them. "(0-1)@(0),2@1" for one RX lcore on CPUs 0
+ * and 1. Returns 0, or -1 if @p out (@p len bytes) is too short.
+ */
+int args_lcore_map(const int *cpu, unsigned int n, unsigned int rx_cores, char *out, size_t len);
 
 #endif
