@@ -5,7 +5,7 @@
 #   # live, through the host's kernel (net_af_packet), no hugepages:
 #   docker run --rm --network host --cap-add NET_RAW --cap-add NET_ADMIN --cap-add IPC_LOCK \
 #       -v /srv/flows:/var/lib/tcpwintmt tcpwintmtd \
-#       --lcores='(0-2)@(0,1)' --no-huge -m 512 --no-pci -- \
+#       --lcores='(0-1)@(0),2@1' --no-huge -m 512 --no-pci -- \
 #       -i net_af_packet0,iface=eth1 -w /var/lib/tcpwintmt
 #   # a NIC bound to vfio-pci, with hugepages:
 #   docker run --rm --device /dev/vfio --ulimit memlock=-1 -v /dev/hugepages:/dev/hugepages \
