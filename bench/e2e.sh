@@ -8,6 +8,8 @@
 # WARMUP seconds of receiving. Prints both rates, the ratio daemon/PMD, the daemon's own
 # "packets received" (end report) and testpmd's exit "RX-packets" as cross-checks, and the
 # exact commands. RUNS rounds (daemon then testpmd in each); then the best and the median.
+# With RX=2, after each daemon run, what a cache line's round trip between CPUs 0 and 1
+# costs just then (build/bench/bench_crosscore, 1 s): the two-lcore rate follows it.
 #
 # Usage: e2e.sh CAPTURE [SECONDS=10]
 #   environment: RUNS (3), WARMUP (2 s), DAEMON (build/app/tcpwintmtd), RX (1: the daemon's
@@ -38,6 +40,7 @@ warmup=${WARMUP:-2}
 rx=${RX:-1}
 top=$(cd "$(dirname "$0")/.." && pwd)
 daemon=${DAEMON:-$top/build/app/tcpwintmtd}
+crosscore=$top/build/bench/bench_crosscore
 [ -r "$cap" ] || { echo "e2e: cannot read capture $cap" >&2; exit 2; }
 [ -x "$daemon" ] || { echo "e2e: no daemon at $daemon (build first)" >&2; exit 2; }
 command -v dpdk-testpmd >/dev/null || { echo "e2e: dpdk-testpmd (dpdk package) is needed" >&2; exit 2; }
@@ -123,6 +126,12 @@ daemon_run() {
 	echo "  tcpwintmtd: $mpps Mpps ($rate_desc); end report: ${got:-?} packets received," \
 		"${own:-?} Mpps over its whole dump"
 	rm -rf "/var/run/dpdk/$prefix"
+	# with a poller and a worker the rate follows what a line costs between their CPUs,
+	# which a VM's host can change by several times from one minute to the next
+	if [ "$rx" -ge 2 ] && [ -x "$crosscore" ]; then
+		echo "  just after: a cache line's round trip between CPUs 0 and 1" \
+			"$("$crosscore" 1 | awk '/^second 1:/ {print $3}') ns (bench_crosscore)"
+	fi
 }
 
 # pmd_run I: one measured run of testpmd rxonly; sets mpps. testpmd without -i runs
