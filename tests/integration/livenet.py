@@ -48,11 +48,18 @@ def win0(frames):
     return n
 
 
-def write_pcap(path, frames):
+def write_timed_pcap(path, records):
+    """A classic pcap file (Ethernet) of records [(sec, usec, frame bytes)], in this order,
+    times as given."""
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)) + fr)
+        for sec, usec, fr in records:
+            f.write(struct.pack("<IIII", sec, usec, len(fr), len(fr)) + fr)
+
+
+def write_pcap(path, frames):
+    """frames a second apart from 1700000000."""
+    write_timed_pcap(path, [(1700000000 + i, 0, fr) for i, fr in enumerate(frames)])
 
 
 class Daemon:

@@ -39,10 +39,8 @@ def ack(sport, t):
 
 
 def write_timed_pcap(path, pkts):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for t, fr in pkts:
-            f.write(struct.pack("<IIII", int(t), int((t % 1) * 1e6), len(fr), len(fr)) + fr)
+    """pkts: [(time in seconds, frame)]."""
+    livenet.write_timed_pcap(path, [(int(t), int((t % 1) * 1e6), fr) for t, fr in pkts])
 
 
 def pairs_of_port(out, port):

@@ -32,7 +32,6 @@ Usage: run_time.py DAEMON OUTDIR [SHARED]
 """
 import os
 import shutil
-import struct
 import subprocess
 import sys
 
@@ -66,14 +65,6 @@ class Result:
 
 
 # ---- captures ---------------------------------------------------------------------------
-
-def write_pcap(path, pkts):
-    """pkts: [(sec, usec, frame bytes)], written in this order, times as given."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for sec, usec, b in pkts:
-            f.write(struct.pack("<IIII", sec, usec, len(b), len(b)) + b)
-
 
 def eth():
     return Ether(src=ETH_SRC, dst=ETH_DST)
@@ -252,7 +243,7 @@ def main():
     for name, make in scenarios.items():
         pkts, facts = make()
         pcap = os.path.join(outdir, name + ".pcap")
-        write_pcap(pcap, pkts)
+        livenet.write_timed_pcap(pcap, pkts)
         p, fp, pp = run(daemon, pcap, os.path.join(outdir, name))
         got = check_common(res, name, p, fp, pp, len(pkts))
         if got is None:
