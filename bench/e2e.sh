@@ -20,7 +20,11 @@
 #   so on; the main and timer lcores on the CPUs left, or on all when none is:
 #   (0-1)@(0),2@1 for one RX lcore on 2 CPUs, (0-1)@(0,1),2@1,3@0 for two. Left to float,
 #   the one RX lcore shares its CPU with whatever the scheduler puts there: 41-50% of the
-#   PMD against 50-55% pinned, doc/performance.md, tenth round)
+#   PMD against 50-55% pinned, doc/performance.md, tenth round), HUGE (0; 1: EAL memory on
+#   2 MiB huge pages, as a deployment has it, instead of --no-huge's 4 KiB pages, for both;
+#   needs a hugetlbfs mount and enough free huge pages, e.g. as root:
+#   echo 2300 > /proc/sys/vm/nr_hugepages; mkdir -p /dev/hugepages;
+#   mount -t hugetlbfs nodev /dev/hugepages)
 # Memory: infinite_rx copies every frame of the capture into its own mbuf before the first
 # packet is received, ~2.4 kB per frame, and EAL's -m must be twice that (3.3 M frames: 16 GB,
 # resident); the script refuses to start when -m exceeds half of MemAvailable. 8 copies of
@@ -56,10 +60,22 @@ mbufs=$((pkts + 16384))
 pool_mb=$((mbufs * 2432 / 1048576))
 mem_mb=$((2 * pool_mb + 1024))
 avail_mb=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) / 1024))
-if [ $((mem_mb * 2)) -gt "$avail_mb" ]; then
+if [ "${HUGE:-0}" = 1 ]; then
+	# huge pages are reserved already: what matters is that -m of them are free
+	free_mb=$(($(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo) * 2))
+	if [ "$free_mb" -lt "$mem_mb" ] || ! grep -qs ' hugetlbfs ' /proc/mounts; then
+		echo "e2e: HUGE=1 needs -m $mem_mb MB of free 2 MiB huge pages (free: $free_mb MB)" \
+			"and a hugetlbfs mount: see the comment at the top of $0" >&2
+		exit 2
+	fi
+	# --huge-unlink: the pages go back to the system when the process exits
+	mem_opts="--huge-unlink -m $mem_mb"
+elif [ $((mem_mb * 2)) -gt "$avail_mb" ]; then
 	echo "e2e: $pkts frames need -m $mem_mb (MB, resident) with infinite_rx, more than half" \
 		"of the $avail_mb MB available: use a smaller capture (bench/make_capture.sh OUT.pcap 8)" >&2
 	exit 2
+else
+	mem_opts="--no-huge -m $mem_mb"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcpw-e2e.XXXXXX")
@@ -90,7 +106,7 @@ else
 	lcores="(0-1)@($mt)"
 	for i in $(seq 0 $((rx - 1))); do lcores="$lcores,$((i + 2))@$(((i + 1) % n))"; done
 fi
-eal="--lcores=${LCORES:-$lcores} --no-huge -m $mem_mb --no-pci"
+eal="--lcores=${LCORES:-$lcores} $mem_opts --no-pci"
 dev="net_pcap0,rx_pcap=$cap,infinite_rx=1"
 printf 'capture = { mbufs = %d; };\n' "$mbufs" > "$work/e2e.conf"
 
