@@ -178,6 +178,7 @@ count_classic(const char *path, pcap_t *p, struct capture_info *ci, struct captu
 	while ((next = capture_map_record(cm, off, &data, &len, &stamp)) != 0) {
 		off = next;
 		ci->packets++;
+		ci->over_64k += len > UINT16_MAX;
 	}
 	ci->damaged = capture_map_damage(cm, off, ci->damage, sizeof(ci->damage));
 	capture_map_close(cm);
@@ -239,8 +240,10 @@ capture_scan_with(const char *path, struct capture_info *ci, char *err, unsigned
 		pcap_close(p);
 		return -1;
 	}
-	while ((rc = pcap_next_ex(p, &h, &data)) == 1)
+	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
 		ci->packets++;
+		ci->over_64k += h->caplen > UINT16_MAX;
+	}
 	if (rc == PCAP_ERROR && strstr(pcap_geterr(p), MIXED_LINKTYPES) != NULL) {
 		/* not damage: libpcap (and so net_pcap) cannot give one link type for the file */
 		snprintf(err, errlen, "%s has pcapng interfaces of different link types (%s); "

@@ -15,6 +15,8 @@
 struct capture_info {
 	int linktype;
 	uint64_t packets;        /* records net_pcap will deliver */
+	uint64_t over_64k;       /* ... of which longer than 65535 bytes, which net_pcap (DPDK
+				  * 22.11) cuts to their length modulo 65536 */
 	bool damaged;            /* reading stopped before the end of the file */
 	char damage[256];        /* libpcap's words for it */
 };

@@ -164,6 +164,11 @@ plan_job(const struct app_args *a, const struct tcpw_conf *conf, struct job *j)
 			fprintf(stderr, "tcpwintmtd: %s\n", err);
 			return -1;
 		}
+		if (j->cap.over_64k > 0)
+			fprintf(stderr, "tcpwintmtd: warning: %" PRIu64 " frame(s) of %s are longer "
+				"than 65535 bytes; DPDK 22.11's net_pcap cuts each to its length "
+				"modulo 65536, so their flows' byte counts will be short. -R reads "
+				"classic pcap files whole\n", j->cap.over_64k, a->read_file);
 		if (!tcpw_parse_linktype_supported(j->cap.linktype))
 			fprintf(stderr, "tcpwintmtd: warning: link type %d of %s is not supported: "
 				"every packet will be counted as unsupported_linktype\n",

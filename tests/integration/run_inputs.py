@@ -86,6 +86,17 @@ def pcap(frames, linktype=1):
     return out
 
 
+def jumbo_pcap():
+    """FRAMES with a 70,000-byte frame of the same connection second (its IP packet as short
+    as the others, the rest trailing zeros), in a file whose snaplen (262144) lets libpcap
+    read it whole."""
+    frames = [FRAMES[0], tcp_frame(3, flags=0x10) + bytes(70000 - len(FRAMES[0]))] + FRAMES[1:]
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", T0, 1000 * i, len(f), len(f)) + f
+    return out
+
+
 def ng_block(btype, body):
     body += b"\0" * (-len(body) % 4)
     return struct.pack("<II", btype, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
@@ -134,6 +145,7 @@ def make_captures(d):
         "two_linktypes.pcapng": pcapng([ng_idb(1), ng_idb(101), ng_epb(0, 0, FRAMES[0]),
                                         ng_epb(1, 1, FRAMES[1][14:]),
                                         ng_epb(0, 2, FRAMES[2])]),
+        "jumbo.pcap": jumbo_pcap(),
         "user0.pcap": pcap(FRAMES, linktype=147),
         "wifi.pcap": pcap(FRAMES, linktype=105),
     }
@@ -365,6 +377,31 @@ def captures_unsupported_linktype(daemon, caps, work):
         check(problem is None, "capture %s: every packet accounted for" % name, problem or "")
 
 
+def captures_over_64k(daemon, caps, work):
+    """net_pcap (22.11) cuts frames above 65535 bytes: -r says so, with the count and the
+    way out; -R reads them whole and has nothing to say; a file without one, neither."""
+    warning = "1 frame(s) of %s are longer than 65535 bytes" % caps["jumbo.pcap"]
+    p, out = capture_run(daemon, caps, work, "jumbo.pcap")
+    if expect(p, 0, warning, "capture jumbo.pcap (-r): the cut frame named"):
+        check("-R reads classic pcap files whole" in p.stderr,
+              "capture jumbo.pcap (-r): the warning points to -R", p.stderr)
+        check(report_value(p.stdout, "packets received") == 4,
+              "capture jumbo.pcap (-r): 4 packets received", p.stdout[-800:])
+    out = os.path.join(work, "out_jumbo_R")
+    p = run([daemon, "-R", caps["jumbo.pcap"], "-w", out])
+    if expect(p, 0, "", "capture jumbo.pcap (-R)"):
+        check("longer than 65535" not in p.stderr, "capture jumbo.pcap (-R): no warning",
+              p.stderr)
+        _, lines = flow_lines(flows_of(out, "jumbo.pcap"))
+        want = 70000 + 3 * len(FRAMES[0])
+        check(len(lines) == 1 and lines[0].split("\t")[-1] == str(want),
+              "capture jumbo.pcap (-R): numBytesSnt %d, the frame whole" % want,
+              "\n".join(lines))
+    p, _ = capture_run(daemon, caps, work, "good.pcap")
+    check("longer than 65535" not in p.stderr, "capture good.pcap: no 64 KiB warning",
+          p.stderr)
+
+
 # ---- 4. output files ----------------------------------------------------------------------
 
 def mode(path):
@@ -531,6 +568,7 @@ def main():
     captures_refused(daemon, caps, work)
     captures_read(daemon, caps, work)
     captures_unsupported_linktype(daemon, caps, work)
+    captures_over_64k(daemon, caps, work)
     captures_cut_while_read(daemon, caps, work)
     output_files(daemon, caps, work)
     runtime_dirs(daemon, caps, work)
