@@ -79,8 +79,8 @@ FRAMES = [tcp_frame(0, flags=0x02), tcp_frame(1, flags=0x10), tcp_frame(2, flags
 T0 = 1700000000
 
 
-def pcap(frames, linktype=1):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype)
+def pcap(frames, linktype=1, snaplen=65535):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype)
     for i, f in enumerate(frames):
         out += struct.pack("<IIII", T0, 1000 * i, len(f), len(f)) + f  # 1 ms apart
     return out
@@ -91,10 +91,7 @@ def jumbo_pcap():
     as the others, the rest trailing zeros), in a file whose snaplen (262144) lets libpcap
     read it whole."""
     frames = [FRAMES[0], tcp_frame(3, flags=0x10) + bytes(70000 - len(FRAMES[0]))] + FRAMES[1:]
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
-    for i, f in enumerate(frames):
-        out += struct.pack("<IIII", T0, 1000 * i, len(f), len(f)) + f
-    return out
+    return pcap(frames, snaplen=262144)
 
 
 def ng_block(btype, body):
