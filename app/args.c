@@ -80,23 +80,32 @@ args_lcore_map(const int *cpu, unsigned int n, unsigned int rx_cores, char *out,
 	return used < len ? 0 : -1;
 }
 
-/* The EAL arguments for the lcores and memory when none were given. */
-static void
-default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
-	    bool pci)
+int
+args_default_lcores(unsigned int rx_cores, char *out, size_t len)
 {
-	char lcores[sizeof(a->eal_store[0]) - sizeof("--lcores=")];
 	int cpu[2 + TCPW_CONF_RX_MAX];
 	unsigned int n = 0;
 	cpu_set_t set;
 
+	if (rx_cores > TCPW_CONF_RX_MAX)
+		return -1;
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
 		for (int c = 0; c < CPU_SETSIZE && n < rx_cores + 2; c++)
 			if (CPU_ISSET(c, &set))
 				cpu[n++] = c;
 	if (n == 0)
 		cpu[n++] = 0;
-	args_lcore_map(cpu, n, rx_cores, lcores, sizeof(lcores)); /* 66 CPUs fit */
+	return args_lcore_map(cpu, n, rx_cores, out, len);
+}
+
+/* The EAL arguments for the lcores and memory when none were given. */
+static void
+default_eal(struct app_args *a, const char *prog, unsigned int rx_cores, unsigned int mem_mb,
+	    bool pci)
+{
+	char lcores[sizeof(a->eal_store[0]) - sizeof("--lcores=")];
+
+	args_default_lcores(rx_cores, lcores, sizeof(lcores)); /* 66 CPUs fit */
 	a->eal_argc = 0;
 	eal_add(a, "%s", prog);
 	eal_add(a, "--lcores=%s", lcores);

@@ -16,8 +16,9 @@
 #   RX lcores; with 2, RX lcore 0 polls and hands every packet to RX lcore 1, as for any
 #   port without RSS; testpmd gets the same lcores and forwards on one), LCORES (EAL's
 #   --lcores map for both; default: the map the daemon picks itself without EAL arguments,
-#   app/args.c: each RX lcore pinned, the first to CPU 1, the next to CPU 2 or else 0, and
-#   so on; the main and timer lcores on the CPUs left, or on all when none is:
+#   app/args.c, as build/bench/bench_lcores prints it: each RX lcore pinned, the first to
+#   CPU 1, the next to CPU 2 or else 0, and so on; the main and timer lcores on the CPUs
+#   left, or on all when none is:
 #   (0-1)@(0),2@1 for one RX lcore on 2 CPUs, (0-1)@(0,1),2@1,3@0 for two. Left to float,
 #   the one RX lcore shares its CPU with whatever the scheduler puts there: 41-50% of the
 #   PMD against 50-55% pinned, doc/performance.md, tenth round), HUGE (0; 1: EAL memory on
@@ -96,17 +97,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "e2e: interrupted" >&2; exit 130' INT TERM
 
-ncpu=$(nproc)
-n=$((ncpu < rx + 2 ? ncpu : rx + 2)) # the CPUs the daemon's own map uses
-if [ "$n" -lt "$rx" ]; then
-	lcores="(0-$((rx + 1)))@($(seq -s, 0 $((n - 1))))"
-else
-	if [ "$n" -gt "$rx" ]; then mt=0; else mt=$(seq -s, 0 $((n - 1))); fi
-	[ "$n" -gt $((rx + 1)) ] && mt="$mt,$((rx + 1))"
-	lcores="(0-1)@($mt)"
-	for i in $(seq 0 $((rx - 1))); do lcores="$lcores,$((i + 2))@$(((i + 1) % n))"; done
-fi
-eal="--lcores=${LCORES:-$lcores} $mem_opts --no-pci"
+# the daemon's own map (app/args.c), so that testpmd gets it too
+lcores=${LCORES:-$("$top/build/bench/bench_lcores" "$rx")} || exit 2
+eal="--lcores=$lcores $mem_opts --no-pci"
 dev="net_pcap0,rx_pcap=$cap,infinite_rx=1"
 printf 'capture = { mbufs = %d; };\n' "$mbufs" > "$work/e2e.conf"
 

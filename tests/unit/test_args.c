@@ -4,8 +4,11 @@
  * own when there are enough, the main and timer lcores on the CPUs left (or on all when
  * none is), every lcore floating when there are fewer CPUs than RX lcores; CPU numbers as
  * the affinity mask gives them, not 0 .. n - 1; the largest map (64 RX lcores) fits the
- * daemon's buffer, and a short buffer is refused rather than cut.
+ * daemon's buffer, and a short buffer is refused rather than cut; args_default_lcores()
+ * takes the CPUs from the process's affinity.
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +91,28 @@ test_largest_and_short(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/* Pinned to one CPU c (the first it may use), one RX lcore gets "(0-1)@(c),2@c". */
+static void
+test_default_from_affinity(void **state)
+{
+	cpu_set_t old, one;
+	char want[64], out[64];
+	int c = 0;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+	while (!CPU_ISSET(c, &old))
+		c++;
+	CPU_ZERO(&one);
+	CPU_SET(c, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_int_equal(args_default_lcores(1, out, sizeof(out)), 0);
+	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+	snprintf(want, sizeof(want), "(0-1)@(%d),2@%d", c, c);
+	assert_string_equal(out, want);
+	assert_int_equal(args_default_lcores(TCPW_CONF_RX_MAX + 1, out, sizeof(out)), -1);
+}
+
 int
 main(void)
 {
@@ -97,6 +122,7 @@ main(void)
 		cmocka_unit_test(test_spare_cpus),
 		cmocka_unit_test(test_affinity_numbers),
 		cmocka_unit_test(test_largest_and_short),
+		cmocka_unit_test(test_default_from_affinity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
