@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Flow engine (see engine.h). Layout:
- *  - struct flow (128 bytes, hot): key, both directions' timing, LRU links and
- *    tcpWinTMT state; struct flow_cold (parallel array, 32 bytes a direction): what only
- *    the record needs, with MAC addresses and header shapes as ids into per-engine intern
- *    tables; the rare direction that sees several MACs, VLAN lists or header stacks gets a
- *    struct flow_ext from a pool that is only touched when used;
+ *  - struct flow (128 bytes, hot): key, both directions' timing, LRU links, tcpWinTMT
+ *    state, and what a packet adds to the record in the usual case: its count, the low
+ *    16 bits of its bytes, and its MAC addresses and header shape as ids into per-engine
+ *    intern tables; struct flow_cold (parallel array, 32 bytes a direction): what only the
+ *    record needs (first-seen time, the bytes above the hot count, flow index, rare flags);
+ *    the rare direction that sees several MACs, VLAN lists or header stacks gets a struct
+ *    flow_ext from a pool that is only touched when used;
  *  - an open-addressing index (linear probing, backward-shift delete) from key to slot;
  *  - one circular LRU list of directions, node id = slot * 4 + 2 + dir (the direction's
  *    address in 32-byte units from the flow array: a link is one shift and add), with the timeout
@@ -81,29 +83,38 @@ static const uint64_t hash_mul[HASH_TERMS] = { /* odd 64-bit mixing constants */
 	UINT64_C(0xbf58476d1ce4e5b9),
 };
 
-/* One direction's hot state: 32 bytes. */
+/* flow_dir.bits */
+enum {
+	DIR_PRESENT = 1 << 0,      /* this direction has seen a packet */
+	DIR_INVERTED = 1 << 1,     /* carries the B bit (L3FLOWINVERT) */
+	DIR_EXT = 1 << 2,          /* its lists are in a flow_ext (flow_cold.ext) */
+};
+
+/* One direction's hot state: 32 bytes, with all a packet updates in the usual case. */
 struct flow_dir {
 	int64_t last_us;           /* lastSeen, microseconds since the epoch (time) */
-	float timeout_s;           /* current timeout */
 	uint32_t prev;             /* LRU: older node */
 	uint32_t next;             /* LRU: newer node; retired FIFO link in d[0] */
-	struct tcpw_twin twin;     /* 6 bytes */
-	uint8_t present;           /* this direction has seen a packet */
-	uint8_t inverted;          /* carries the B bit (L3FLOWINVERT) */
 	uint32_t pkts;
+	struct tcpw_twin twin;     /* 6 bytes */
+	uint16_t shape;            /* header shape id of its packets (ID_NONE: none yet) */
+	uint16_t bytes;            /* bytes since the last spill into flow_cold.bytes */
+	uint8_t tmo;               /* current timeout: its index in tcpw_engine.tmo_s */
+	uint8_t bits;              /* DIR_* */
 };
 static_assert(sizeof(struct flow_dir) == 32, "flow_dir is 32 bytes");
 
 /* A flow pair in two cache lines (the table is line-aligned): the lookup line (key 40 +
- * index 8 + hash 4 + state 4 + touch-ring positions 8) and the direction line (2 x 32),
+ * MAC ids 8 + hash 4 + state 4 + touch-ring positions 8) and the direction line (2 x 32),
  * which is all a neighbour's unlink touches and all the walk's decisions read (its
- * prefetch hint reads touch[] too). */
+ * prefetch hint reads touch[] too). A packet with the MACs and header shape of its
+ * direction's first one touches no other line of the pair. */
 struct flow {
 	struct flow_key key;
-	uint64_t flow_ind;
+	uint16_t mac[2][2];        /* [dir]: source and destination MAC ids (ID_NONE: none) */
 	uint32_t hash;
 	uint8_t in_use;            /* 1: in the index; 2: retired */
-	uint8_t spare;
+	uint8_t gen;               /* + 1 at each pair the slot takes (the burst's hint) */
 	uint8_t reason;            /* enum tcpw_end_reason once retired */
 	uint8_t behind;            /* a bit per direction: touched while time was behind */
 	uint32_t touch[2];         /* each direction's last touch number (see touch ring) */
@@ -112,7 +123,8 @@ struct flow {
 static_assert(sizeof(struct flow) == 128, "a flow pair is two cache lines");
 static_assert(offsetof(struct flow, d) == 64, "the directions share the second line");
 
-/* flowStat bits a direction can gather, kept in a byte (fs_bits maps them back) */
+/* flowStat bits a direction can gather, kept in a byte (fs_bits maps them back); the IP
+ * ones are the pair's IP version's, which every packet of the pair has (cf_ip()) */
 enum {
 	CF_IPV4 = 1 << 0, CF_IPV6 = 1 << 1, CF_IPV4_PKT = 1 << 2, CF_IPV6_PKT = 1 << 3,
 	CF_HFULL = 1 << 4, CF_TIMEJUMP = 1 << 5,
@@ -142,17 +154,16 @@ struct flow_ext {
 	uint32_t next_free;
 };
 
-/* Record-only data per direction, touched once per packet but never by the sweep. While
- * ext is NIL the lists are: MACs mac[0] (source) and mac[1] (destination) when not
- * ID_NONE, and the header stack and distinct VLANs of the shape (none: no packet yet). */
+/* Record-only data per direction, touched at its first packet, at its end, and by the
+ * rare packet that changes its lists or its byte count's upper part. While it has
+ * no flow_ext the lists are: MACs flow.mac[dir] (source, destination) when not ID_NONE,
+ * and the header stack and distinct VLANs of flow_dir.shape (none: no packet yet). */
 struct flow_cold {
 	int64_t first_us;
-	uint64_t bytes;
-	uint32_t ext;
-	uint16_t mac[2];
-	uint16_t shape;
-	uint16_t eth_type;
-	uint8_t flags;                     /* CF_* */
+	uint64_t bytes;                    /* with flow_dir.bytes: the direction's bytes */
+	uint64_t flow_ind;                 /* direction 0's: the pair's */
+	uint32_t ext;                      /* while DIR_EXT */
+	uint8_t flags;                     /* CF_HFULL, CF_TIMEJUMP */
 	uint8_t pad[3];
 };
 static_assert(sizeof(struct flow_cold) == 32, "record data is 32 bytes a direction");
@@ -218,7 +229,11 @@ struct tcpw_engine {
 	uint32_t *ring;            /* touch ring: [touch number & ring_mask] -> node | RING_MIN */
 	uint32_t ring_mask;
 	uint32_t touches;          /* touch number of the next move to the head */
-	uint32_t min_bits;         /* float_bits() of the shortest timeout (the last handler's) */
+	float tmo_s[MAX_HANDLERS]; /* each timeout value met, in the order met (flow_dir.tmo) */
+	unsigned int ntmo;
+	uint8_t tmo_default;       /* p.flow_timeout_s's index */
+	uint8_t tmo_abrt;          /* p.tmt.abrt_s's */
+	uint8_t tmo_min;           /* the shortest timeout's (the last handler's) */
 	bool min_ring;             /* its walk reads the ring (min_walk()); its sentinel waits */
 	uint32_t min_next;         /* ... from this touch number on */
 	uint32_t last_mark;        /* the latest touch number whose ring entry was marked */
@@ -327,6 +342,31 @@ diff_s(int64_t a_us, int64_t b_us)
 	       (double)((int32_t)a.usec - (int32_t)b.usec) / 1e6;
 }
 
+/* ---- directions ---------------------------------------------------------------------- */
+
+static inline bool
+dir_present(const struct flow_dir *d)
+{
+	return d->bits & DIR_PRESENT;
+}
+
+static inline float
+dir_timeout(const struct tcpw_engine *e, const struct flow_dir *d)
+{
+	return e->tmo_s[d->tmo];
+}
+
+/* The index of timeout @t, one of the registered ones (handler_add()). */
+static uint8_t
+tmo_index(const struct tcpw_engine *e, float t)
+{
+	unsigned int i = 0;
+
+	while (i + 1 < e->ntmo && e->tmo_s[i] != t)
+		i++;
+	return (uint8_t)i;
+}
+
 /* ---- LRU list ---------------------------------------------------------------------- */
 
 static inline uint32_t
@@ -406,23 +446,12 @@ lru_insert_before(struct tcpw_engine *e, uint32_t n, uint32_t at)
 	*node_prev(e, at) = n;
 }
 
-/* A float's bits: the same timeout is the same bits (timeouts are positive and finite),
- * and one integer comparison is cheaper than a float one. */
-static inline uint32_t
-float_bits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
 /* Most recently active: just older than the head; noted in the touch ring, marked if its
  * timeout is the shortest (a packet's state step may change it after: min_note()). */
 static inline void
 lru_push_newest(struct tcpw_engine *e, uint32_t n)
 {
-	bool min = float_bits(node_dir(e, n)->timeout_s) == e->min_bits;
+	bool min = node_dir(e, n)->tmo == e->tmo_min;
 
 	lru_insert_before(e, n, e->head);
 	e->flows[node_slot(n)].touch[n & 1] = e->touches;
@@ -656,7 +685,7 @@ retire(struct tcpw_engine *e, uint32_t slot, enum tcpw_end_reason reason)
 	struct flow *f = &e->flows[slot];
 
 	for (unsigned int d = 0; d < 2; d++) {
-		if (f->d[d].present) {
+		if (dir_present(&f->d[d])) {
 			lru_unlink(e, node_of(slot, d));
 			e->st.flows_in_mem--;
 		}
@@ -717,7 +746,7 @@ aged(const struct tcpw_engine *e, int64_t then_us, float t)
 static inline bool
 dir_expired(const struct tcpw_engine *e, const struct flow_dir *d)
 {
-	return aged(e, d->last_us, d->timeout_s);
+	return aged(e, d->last_us, dir_timeout(e, d));
 }
 
 /* A walk's due time when its first direction was last seen at @last_us: when that ages
@@ -759,7 +788,7 @@ sweep_handler(struct tcpw_engine *e, struct handler *h)
 		nxt = *node_next(e, p);
 		if (dir_expired(e, &f->d[p & 1])) {
 			opp = p ^ 1;
-			if (!f->d[opp & 1].present || dir_expired(e, &f->d[opp & 1])) {
+			if (!dir_present(&f->d[opp & 1]) || dir_expired(e, &f->d[opp & 1])) {
 				if (nxt == opp)
 					nxt = *node_next(e, opp);
 				retire(e, node_slot(p), TCPW_END_TIMEOUT);
@@ -792,7 +821,7 @@ min_current(const struct tcpw_engine *e, uint32_t n, uint32_t t)
 {
 	const struct flow *f = &e->flows[node_slot(n)];
 
-	return f->in_use == 1 && f->d[n & 1].present && f->touch[n & 1] == t;
+	return f->in_use == 1 && dir_present(&f->d[n & 1]) && f->touch[n & 1] == t;
 }
 
 /* The ring walk inspects current direction @n as the list walk would: false if it is too
@@ -807,7 +836,7 @@ min_inspect(struct tcpw_engine *e, struct handler *h, uint32_t n)
 		h->due_us = due_after(e, h, d->last_us);
 		return false;
 	}
-	if (dir_expired(e, d) && (!o->present || dir_expired(e, o)))
+	if (dir_expired(e, d) && (!dir_present(o) || dir_expired(e, o)))
 		retire(e, node_slot(n), TCPW_END_TIMEOUT);
 	return true;
 }
@@ -954,7 +983,7 @@ min_note(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 	uint32_t t = e->flows[slot].touch[dir];
 	bool in_ring = ring_holds(e, t);
 
-	if (!d->present || float_bits(d->timeout_s) != e->min_bits)
+	if (!dir_present(d) || d->tmo != e->tmo_min)
 		return;
 	if (in_ring) {
 		e->ring[t & e->ring_mask] |= RING_MIN;
@@ -1037,10 +1066,11 @@ handler_add(struct tcpw_engine *e, float t)
 			return 0;
 	if (e->nhandlers == MAX_HANDLERS)
 		return -ENOSPC;
+	e->tmo_s[e->ntmo++] = t; /* as many timeouts as handlers: one each */
 	if (e->nhandlers == 0 || t < e->handlers[e->nhandlers - 1].timeout_s) {
 		if (e->min_ring) /* a shorter one comes: the last one walks its list */
 			min_list(e, e->now_us);
-		e->min_bits = float_bits(t);
+		e->tmo_min = (uint8_t)(e->ntmo - 1);
 	}
 	for (i = e->nhandlers; i > 0 && e->handlers[i - 1].timeout_s < t; i--)
 		e->handlers[i] = e->handlers[i - 1];
@@ -1079,6 +1109,8 @@ tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt, floa
 		handler_add(e, t[i]);
 	e->p.tmt = *tmt;
 	e->p.flow_timeout_s = flow_timeout_s;
+	e->tmo_default = tmo_index(e, flow_timeout_s);
+	e->tmo_abrt = tmo_index(e, tmt->abrt_s);
 	return 0;
 }
 
@@ -1129,7 +1161,7 @@ overload(struct tcpw_engine *e)
 		looked++;
 		if (e->now_us - f->d[n & 1].last_us < e->emergency_us)
 			break; /* the rest is more recent */
-		if (!f->d[(n & 1) ^ 1].present ||
+		if (!dir_present(&f->d[(n & 1) ^ 1]) ||
 		    e->now_us - f->d[(n & 1) ^ 1].last_us >= e->emergency_us) {
 			if (nxt == (n ^ 1))
 				nxt = *node_next(e, nxt);
@@ -1175,6 +1207,7 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 {
 	uint32_t slot;
 	struct flow *f;
+	uint8_t gen;
 
 	overload(e);
 	/* Retired slots free up once drained: evict only when none is on its way back, so
@@ -1191,17 +1224,16 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 	}
 	e->nfree--;
 	f = &e->flows[slot];
+	gen = f->gen;
 	memset(f, 0, sizeof(*f));
 	memset(&e->cold[slot * 2], 0, 2 * sizeof(e->cold[0]));
-	for (unsigned int d = 0; d < 2; d++) {
-		e->cold[slot * 2 + d].ext = NIL;
-		e->cold[slot * 2 + d].mac[0] = e->cold[slot * 2 + d].mac[1] = ID_NONE;
-		e->cold[slot * 2 + d].shape = ID_NONE;
-	}
+	memset(f->mac, 0xff, sizeof(f->mac)); /* ID_NONE */
+	f->d[0].shape = f->d[1].shape = ID_NONE;
 	memcpy(&f->key, pk, sizeof(f->key)); /* a packet starts with its key */
 	f->hash = h;
 	f->in_use = 1;
-	f->flow_ind = e->next_flow_ind;
+	f->gen = (uint8_t)(gen + 1);
+	e->cold[slot * 2].flow_ind = e->next_flow_ind;
 	e->next_flow_ind += e->p.flow_ind_step;
 	index_add(e, slot);
 	e->st.a_created++;
@@ -1214,17 +1246,15 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 	struct flow_dir *d = &f->d[dir];
 	uint32_t slot = (uint32_t)(f - e->flows);
 
-	if (f->d[dir ^ 1].present) {
-		d->inverted = !f->d[dir ^ 1].inverted;
+	if (dir_present(&f->d[dir ^ 1])) {
+		d->bits = DIR_PRESENT | (~f->d[dir ^ 1].bits & DIR_INVERTED);
 		e->st.b_created++;
 	} else {
-		d->inverted = first_is_inverted(pkt);
+		d->bits = DIR_PRESENT | (first_is_inverted(pkt) ? DIR_INVERTED : 0);
 	}
-	d->present = 1;
-	d->timeout_s = e->p.flow_timeout_s;
+	d->tmo = e->tmo_default;
 	d->last_us = e->now_us;
 	e->cold[slot * 2 + dir].first_us = e->now_us;
-	e->cold[slot * 2 + dir].flags = pkt->ip_ver == 4 ? CF_IPV4 : CF_IPV6;
 	lru_push_newest(e, node_of(slot, dir));
 	order_note(e, f, dir);
 	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
@@ -1357,21 +1387,25 @@ add_hdrs(struct flow_ext *x, const struct tcpw_hdrs *h)
 
 /* The lists of a direction in full, from either form. */
 static void
-detail_get(const struct tcpw_engine *e, const struct flow_cold *c, struct flow_ext *x)
+detail_get(const struct tcpw_engine *e, const struct flow *f, unsigned int dir,
+	   struct flow_ext *x)
 {
-	if (c->ext != NIL) {
-		*x = e->ext[c->ext];
+	const struct flow_dir *d = &f->d[dir];
+
+	if (d->bits & DIR_EXT) {
+		*x = e->ext[e->cold[(size_t)(f - e->flows) * 2 + dir].ext];
 		return;
 	}
 	memset(x, 0, sizeof(*x));
 	for (unsigned int i = 0; i < 2; i++) {
-		if (c->mac[i] != ID_NONE)
-			memcpy(i == 0 ? x->src_mac[0] : x->dst_mac[0], &e->in.macs[c->mac[i]], 6);
+		if (f->mac[dir][i] != ID_NONE)
+			memcpy(i == 0 ? x->src_mac[0] : x->dst_mac[0], &e->in.macs[f->mac[dir][i]],
+			       6);
 	}
-	x->nsrc_mac = c->mac[0] != ID_NONE;
-	x->ndst_mac = c->mac[1] != ID_NONE;
-	if (c->shape != ID_NONE) {
-		const struct shape *sh = &e->in.shapes[c->shape];
+	x->nsrc_mac = f->mac[dir][0] != ID_NONE;
+	x->ndst_mac = f->mac[dir][1] != ID_NONE;
+	if (d->shape != ID_NONE) {
+		const struct shape *sh = &e->in.shapes[d->shape];
 
 		add_vlans(x, sh->vlans, sh->nvlan);
 		add_hdrs(x, &sh->hdrs);
@@ -1380,7 +1414,7 @@ detail_get(const struct tcpw_engine *e, const struct flow_cold *c, struct flow_e
 
 /* Move a direction's lists to a flow_ext of its own (never fails: 2 per pair exist). */
 static struct flow_ext *
-ext_attach(struct tcpw_engine *e, struct flow_cold *c)
+ext_attach(struct tcpw_engine *e, struct flow *f, unsigned int dir)
 {
 	uint32_t id;
 
@@ -1390,39 +1424,47 @@ ext_attach(struct tcpw_engine *e, struct flow_cold *c)
 	} else {
 		id = e->ext_used++;
 	}
-	detail_get(e, c, &e->ext[id]);
-	c->ext = id;
+	detail_get(e, f, dir, &e->ext[id]);
+	e->cold[(size_t)(f - e->flows) * 2 + dir].ext = id;
+	f->d[dir].bits |= DIR_EXT;
 	return &e->ext[id];
 }
 
 static void
-ext_release(struct tcpw_engine *e, struct flow_cold *c)
+ext_release(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 {
-	if (c->ext != NIL) {
-		e->ext[c->ext].next_free = e->ext_free;
-		e->ext_free = c->ext;
-		c->ext = NIL;
+	struct flow_dir *d = &e->flows[slot].d[dir];
+
+	if (d->bits & DIR_EXT) {
+		uint32_t id = e->cold[slot * 2 + dir].ext;
+
+		e->ext[id].next_free = e->ext_free;
+		e->ext_free = id;
+		d->bits &= (uint8_t)~DIR_EXT;
 	}
 }
 
 /* True when the packet adds nothing to a compact direction's lists (the common case:
  * the same two MACs and the same headers as its first packet). */
 static inline bool
-compact_same(const struct tcpw_engine *e, const struct flow_cold *c, const struct tcpw_pkt *pkt)
+compact_same(const struct tcpw_engine *e, const struct flow *f, unsigned int dir,
+	     const struct tcpw_pkt *pkt)
 {
-	if (pkt->shape_hint != TCPW_SHAPE_OTHER ? c->shape != e->in.hinted[pkt->shape_hint] :
-	    c->shape == ID_NONE || !shape_of_pkt(&e->in.shapes[c->shape], pkt))
+	uint16_t shape = f->d[dir].shape;
+
+	if (pkt->shape_hint != TCPW_SHAPE_OTHER ? shape != e->in.hinted[pkt->shape_hint] :
+	    shape == ID_NONE || !shape_of_pkt(&e->in.shapes[shape], pkt))
 		return false;
 	static_assert(offsetof(struct tcpw_pkt, src_mac) + 8 <= sizeof(struct tcpw_pkt) &&
 		      offsetof(struct tcpw_pkt, dst_mac) < offsetof(struct tcpw_pkt, src_mac),
 		      "8 bytes readable at each MAC");
-	return !pkt->has_mac || (e->in.macs[c->mac[0]] == load48_of8(pkt->src_mac) &&
-				 e->in.macs[c->mac[1]] == load48_of8(pkt->dst_mac));
+	return !pkt->has_mac || (e->in.macs[f->mac[dir][0]] == load48_of8(pkt->src_mac) &&
+				 e->in.macs[f->mac[dir][1]] == load48_of8(pkt->dst_mac));
 }
 
 /* The first packet of a direction in compact form; false if an intern table is full. */
 static bool
-compact_first(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt *pkt)
+compact_first(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct tcpw_pkt *pkt)
 {
 	uint16_t sh = shape_intern(&e->in, pkt), src = ID_NONE, dst = ID_NONE;
 
@@ -1436,34 +1478,55 @@ compact_first(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt 
 		if (src == ID_NONE || dst == ID_NONE)
 			return false;
 	}
-	c->shape = sh;
-	c->mac[0] = src;
-	c->mac[1] = dst;
+	f->d[dir].shape = sh;
+	f->mac[dir][0] = src;
+	f->mac[dir][1] = dst;
 	return true;
 }
 
-/* Merge what the record shows of this packet into its direction. */
-static TCPW_ALWAYS_INLINE void
-cold_update(struct tcpw_engine *e, struct flow_cold *c, const struct tcpw_pkt *pkt,
-	    uint32_t caplen)
+/* The EtherType of IP version @v: every flow packet's (the parser's last EtherType is
+ * always its flow's IP header's; the parse fuzzer checks it). */
+static inline uint16_t
+ip_eth_type(uint8_t v)
 {
+	return v == 4 ? 0x0800 : 0x86dd;
+}
+
+/* The flowStat bits of the pair's IP version @v: every packet of the pair has it. */
+static inline uint8_t
+cf_ip(uint8_t v)
+{
+	return v == 4 ? CF_IPV4 | CF_IPV4_PKT : CF_IPV6 | CF_IPV6_PKT;
+}
+
+/* Merge what the record shows of this packet into its direction: in the direction's hot
+ * line, unless its bytes spill or its lists grow. */
+static TCPW_ALWAYS_INLINE void
+dir_record(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct tcpw_pkt *pkt,
+	   uint32_t caplen)
+{
+	struct flow *f = &e->flows[slot];
+	struct flow_dir *d = &f->d[dir];
+	uint64_t bytes = (uint64_t)d->bytes + caplen;
 	struct flow_ext *x;
 
-	c->bytes += caplen;
-	c->flags |= pkt->ip_ver == 4 ? CF_IPV4_PKT : CF_IPV6_PKT;
-	c->eth_type = pkt->eth_type;
-	if (c->ext == NIL && compact_same(e, c, pkt))
+	if (unlikely(bytes > UINT16_MAX)) {
+		e->cold[slot * 2 + dir].bytes += bytes;
+		bytes = 0;
+	}
+	d->bytes = (uint16_t)bytes;
+	if (!(d->bits & DIR_EXT) && compact_same(e, f, dir, pkt))
 		return; /* the shape of an earlier packet: its depth is counted already */
 	if (e->st.min_hdrs == 0 || pkt->hdrs.depth < e->st.min_hdrs)
 		e->st.min_hdrs = pkt->hdrs.depth;
 	if (pkt->hdrs.depth > e->st.max_hdrs)
 		e->st.max_hdrs = pkt->hdrs.depth;
-	if (c->ext == NIL) {
-		if (c->shape == ID_NONE && compact_first(e, c, pkt))
+	if (!(d->bits & DIR_EXT)) {
+		if (d->shape == ID_NONE && compact_first(e, f, dir, pkt))
 			return;
-		x = ext_attach(e, c);
+		x = ext_attach(e, f, dir);
 	} else {
-		x = &e->ext[c->ext];
+		x = &e->ext[e->cold[slot * 2 + dir].ext];
 	}
 	if (pkt->has_mac) {
 		add_mac(x->src_mac, &x->nsrc_mac, pkt->src_mac);
@@ -1509,7 +1572,7 @@ frag_remember(struct tcpw_engine *e, const struct tcpw_pkt *pkt, uint32_t slot, 
 	fe->ip_ver = pkt->ip_ver;
 	fe->dir = (uint8_t)dir;
 	fe->slot = slot;
-	fe->flow_ind = e->flows[slot].flow_ind;
+	fe->flow_ind = e->cold[slot * 2].flow_ind;
 	fe->used = 1;
 }
 
@@ -1519,7 +1582,6 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 	  uint32_t caplen)
 {
 	struct flow_dir *d = &e->flows[slot].d[dir];
-	struct flow_cold *c = &e->cold[slot * 2 + dir];
 
 	if (d->pkts > 0) {
 		/* Tranalyzer 0.9.3 (basicFlow) flags a negative IAT computed with the seconds
@@ -1527,7 +1589,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		 * step back across seconds wraps to a huge IAT); the golden data agree */
 		if (unlikely(e->now_us < d->last_us) &&
 		    e->now_us / 1000000 == d->last_us / 1000000)
-			c->flags |= CF_TIMEJUMP;
+			e->cold[slot * 2 + dir].flags |= CF_TIMEJUMP;
 		/* already the newest: nothing to move, unless the ring walk has passed its
 		 * entry (it would never look at it again: a new one, marked afresh) */
 		if (d->next != e->head ||
@@ -1539,7 +1601,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 	}
 	d->last_us = e->now_us;
 	d->pkts++;
-	cold_update(e, c, pkt, caplen);
+	dir_record(e, slot, dir, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
 }
 
@@ -1551,15 +1613,16 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 	const struct flow_cold *c = &e->cold[slot * 2 + dir];
 	struct tcpw_pkt_line line = {
 		.pkt_no = e->st.pkts + 1, /* counted after the callback */
-		.flow_ind = f->flow_ind,
-		.flow_stat = fs_bits(c->flags) | (f->d[dir].inverted ? TCPW_FS_INVERT : 0),
+		.flow_ind = e->cold[slot * 2].flow_ind,
+		.flow_stat = fs_bits(c->flags | cf_ip(f->key.ip_ver)) |
+			     (f->d[dir].bits & DIR_INVERTED ? TCPW_FS_INVERT : 0),
 		.ts = us_ts(e->now_us),
 		.iat_s = iat_s,
 		.duration_s = e->now_us < c->first_us ? 0 : diff_s(e->now_us, c->first_us),
 		.pkt = pkt,
 		.frame = frame,
 		.twin = examined ? &f->d[dir].twin : NULL,
-		.timeout_s = f->d[dir].timeout_s,
+		.timeout_s = dir_timeout(e, &f->d[dir]),
 	};
 
 	e->p.pkt_cb(e->p.pkt_ctx, &line);
@@ -1572,8 +1635,8 @@ struct pkt_ctx {
 	uint32_t h;
 	uint32_t hint;           /* the slot of the first bucket whose tag matches, or NIL: the
 				  * burst prefetched it; once stage_links() found the packet's
-				  * pair there, its flow_ind: the pair, if still there */
-	uint64_t hint_ind;
+				  * pair there, the slot's generation: the pair, if still there */
+	uint8_t hint_gen;
 	uint8_t dir;             /* the packet's direction in the hint's pair */
 	uint8_t v;               /* enum tcpw_verdict */
 };
@@ -1604,7 +1667,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	bool examined;
 
 	/* the hint's pair is the packet's while it is in the index: keys are unique there */
-	if (slot != NIL && e->flows[slot].in_use == 1 && e->flows[slot].flow_ind == c->hint_ind) {
+	if (slot != NIL && e->flows[slot].in_use == 1 && e->flows[slot].gen == c->hint_gen) {
 		dir = c->dir;
 	} else {
 		slot = index_find(e, pkt, c->h, &dir);
@@ -1617,7 +1680,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	}
 	f = &e->flows[slot];
 	d = &f->d[dir];
-	if (!d->present)
+	if (!dir_present(d))
 		dir_create(e, f, dir, pkt);
 	else if (e->p.pkt_cb != NULL)
 		iat_s = diff_s(e->now_us, d->last_us);
@@ -1627,16 +1690,16 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	if (examined) {
 		struct flow_dir *r = &f->d[dir ^ 1];
 		struct tcpw_tcp_step s = tcpw_tcp_state_next(&d->twin,
-			r->present ? &r->twin : NULL, pkt->tcp_flags, pkt->tcp_win, &e->p.tmt);
+			dir_present(r) ? &r->twin : NULL, pkt->tcp_flags, pkt->tcp_win, &e->p.tmt);
 
 		/* unchanged, the mark of its last ring entry is right (min_note() or the
 		 * push made it): BGN and ABRT set their timeout again at every packet */
-		if (s.set_timeout && d->timeout_s != s.timeout_s) {
-			d->timeout_s = s.timeout_s;
+		if (s.set_timeout && dir_timeout(e, d) != s.timeout_s) {
+			d->tmo = tmo_index(e, s.timeout_s);
 			min_note(e, slot, dir);
 		}
 		if (s.set_rev_timeout) {
-			r->timeout_s = e->p.tmt.abrt_s;
+			r->tmo = e->tmo_abrt;
 			min_note(e, slot, dir ^ 1);
 		}
 		e->st.tcp_pkts++;
@@ -1660,7 +1723,7 @@ packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	double iat_s;
 
 	if (!frag_match(fe, pkt) || e->flows[fe->slot].in_use != 1 ||
-	    e->flows[fe->slot].flow_ind != fe->flow_ind) {
+	    e->cold[fe->slot * 2].flow_ind != fe->flow_ind) {
 		if (packet_flow(e, c, frame, caplen) != 0)
 			return -ENOSPC;
 		e->st.frag_orphan++;
@@ -1722,9 +1785,9 @@ tcpw_engine_packet(struct tcpw_engine *e, const uint8_t *frame, uint32_t caplen,
  * next one most often too). */
 #define HINT_PROBES 4
 
-/* The packet's bucket is in cache: prefetch the flow entry and the direction's record data
- * of the first slot whose tag matches (a hint: a sweep may end the pair, and the lookup is
- * made again). */
+/* The packet's bucket is in cache: prefetch the flow entry of the first slot whose tag
+ * matches (a hint: a sweep may end the pair, and the lookup is made again). The record
+ * data is not: the usual packet adds to it in the entry (dir_record()). */
 static TCPW_ALWAYS_INLINE void
 stage_flow(const struct tcpw_engine *e, struct pkt_ctx *c)
 {
@@ -1741,7 +1804,6 @@ stage_flow(const struct tcpw_engine *e, struct pkt_ctx *c)
 	if (c->hint != NIL) {
 		__builtin_prefetch(&e->flows[c->hint]);
 		__builtin_prefetch(e->flows[c->hint].d, 1);
-		__builtin_prefetch(&e->cold[c->hint * 2], 1); /* both directions' line */
 	}
 }
 
@@ -1764,7 +1826,7 @@ stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 		return;
 	}
 	c->dir = (uint8_t)dir;
-	c->hint_ind = f->flow_ind;
+	c->hint_gen = f->gen;
 	d = &f->d[dir];
 	__builtin_prefetch(node_dir(e, d->prev), 1);
 	__builtin_prefetch(node_dir(e, d->next), 1);
@@ -1773,8 +1835,8 @@ stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 /*
  * A burst, in stages so the memory each packet needs is on its way before it is used:
  * prefetch every frame; parse and hash each packet and prefetch its index bucket, while
- * reading the bucket of the packet LAG_FLOW earlier and prefetching its flow entry and
- * record data; then sweep and account each packet exactly as tcpw_engine_packet() would,
+ * reading the bucket of the packet LAG_FLOW earlier and prefetching its flow entry; then
+ * sweep and account each packet exactly as tcpw_engine_packet() would,
  * while reading the entry of the packet LAG_LINKS later and prefetching its LRU neighbours.
  */
 unsigned int
@@ -1838,18 +1900,19 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 	const struct flow_key *k = &f->key;
 	struct flow_ext x;
 
-	o->flow_stat = fs_bits(c->flags) | (d->inverted ? TCPW_FS_INVERT : 0);
+	o->flow_stat = fs_bits(c->flags | cf_ip(k->ip_ver)) |
+		       (d->bits & DIR_INVERTED ? TCPW_FS_INVERT : 0);
 	o->first = us_ts(c->first_us);
 	o->last = us_ts(d->last_us);
 	o->pkts = d->pkts;
-	o->bytes = c->bytes;
+	o->bytes = c->bytes + d->bytes;
 	memcpy(o->src_ip, dir ? k->dst_ip : k->src_ip, 16);
 	memcpy(o->dst_ip, dir ? k->src_ip : k->dst_ip, 16);
 	o->src_port = dir ? k->dst_port : k->src_port;
 	o->dst_port = dir ? k->src_port : k->dst_port;
 	o->twin = d->twin;
-	o->eth_type = c->eth_type;
-	detail_get(e, c, &x);
+	o->eth_type = ip_eth_type(k->ip_ver);
+	detail_get(e, f, dir, &x);
 	o->nsrc_mac = x.nsrc_mac;
 	o->ndst_mac = x.ndst_mac;
 	memcpy(o->src_mac, x.src_mac, sizeof(o->src_mac));
@@ -1868,12 +1931,12 @@ build_record(const struct tcpw_engine *e, uint32_t slot, struct tcpw_record *r)
 	unsigned int first = 0; /* a lone flow: its first packet's direction */
 
 	memset(r, 0, sizeof(*r));
-	r->flow_ind = f->flow_ind;
+	r->flow_ind = e->cold[slot * 2].flow_ind;
 	r->ip_ver = f->key.ip_ver;
 	r->l4_proto = f->key.proto;
 	r->reason = f->reason;
-	if (f->d[0].present && f->d[1].present) {
-		first = f->d[0].inverted ? 1 : 0;
+	if (dir_present(&f->d[0]) && dir_present(&f->d[1])) {
+		first = f->d[0].bits & DIR_INVERTED ? 1 : 0;
 		r->ndir = 2;
 		fill_dir(e, slot, first ^ 1, &r->dir[1]);
 	} else {
@@ -1920,8 +1983,8 @@ tcpw_engine_drain(struct tcpw_engine *e, unsigned int max)
 		if (e->retired_head == NIL)
 			e->retired_tail = NIL;
 		e->flows[slot].in_use = 0;
-		ext_release(e, &e->cold[slot * 2]);
-		ext_release(e, &e->cold[slot * 2 + 1]);
+		ext_release(e, slot, 0);
+		ext_release(e, slot, 1);
 		e->flows[slot].d[0].next = e->free_head;
 		e->free_head = slot;
 		e->nfree++;

@@ -91,7 +91,8 @@ struct tcpw_pkt {
 	uint8_t tcp_flags;       /**< TCP header byte 13 */
 	uint8_t shape_hint;      /**< enum tcpw_shape_hint of hdrs, nvlan and vlans */
 	uint16_t tcp_win;        /**< raw TCP window field (host order, not scaled) */
-	uint16_t eth_type;       /**< last EtherType (0x0800, 0x86dd, 0x0806, ...) */
+	uint16_t eth_type;       /**< last EtherType (0x0800, 0x86dd, 0x0806, ...); a flow
+				  *   or fragment packet's is its IP version's */
 	uint8_t dst_mac[6];      /**< as in the frame: destination, then source */
 	uint8_t src_mac[6];
 	uint8_t is_frag;         /**< part of a fragmented IP packet */

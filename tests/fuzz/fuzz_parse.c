@@ -59,6 +59,8 @@ check_pkt(enum tcpw_verdict v, const struct tcpw_pkt *pkt, uint32_t caplen, int 
 	FUZZ_CHECK((v == TCPW_PKT_LINKTYPE) == !tcpw_parse_linktype_supported(linktype));
 	if (v == TCPW_PKT_FLOW || v == TCPW_PKT_FRAG) {
 		FUZZ_CHECK(pkt->ip_ver == 4 || pkt->ip_ver == 6);
+		/* the engine records no EtherType: it is the IP version's (ip_eth_type()) */
+		FUZZ_CHECK(pkt->eth_type == (pkt->ip_ver == 4 ? 0x0800 : 0x86dd));
 		if (pkt->ip_ver == 4)
 			FUZZ_CHECK(memcmp(pkt->src_ip + 4, zero, 12) == 0 &&
 				   memcmp(pkt->dst_ip + 4, zero, 12) == 0);

@@ -1290,6 +1290,44 @@ assert_hdrs(const struct tcpw_hdrs *h, unsigned int depth, const char *desc)
  * direction's packets taking the compact form's shortcut (shape_hint, one byte for the
  * common stacks) or not: another source MAC (same stack), an MPLS label, IP options (the
  * layered parser, same stack), a labelled first packet. */
+/* A direction keeps the low 16 bits of its byte count in its hot line and spills them into
+ * the record data when they would wrap: the record still counts every byte, across many
+ * spills, a frame over 64 KiB at once, and both directions of a pair apart. */
+static void
+test_record_bytes_spill(void **state)
+{
+	static uint8_t big[70000];
+	struct tpkt a = TCP(7000, 0, HA, 4000, HB, 80, ACK, 100, 1460);
+	struct tpkt b = TCP(7000, 0, HB, 80, HA, 4000, ACK, 100, 7);
+	struct ctx *c = ctx_new(16);
+	uint64_t want_a = 0, want_b = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < 90; i++) { /* A spills twice, B never */
+		a.usec = b.usec = i * 10;
+		a.len = (uint16_t)(1460 - i % 97); /* spills at varying points */
+		want_a += build_frame(&a, big);
+		feed(c, a);
+		want_b += build_frame(&b, big);
+		feed(c, b);
+	}
+	build_frame(&a, big); /* its headers, then padding up to 70,000 bytes */
+	feed_raw(c, big, sizeof(big), 7000, 5000);
+	want_a += sizeof(big);
+	a.usec = 6000;
+	feed(c, a);
+	want_a += build_frame(&a, big);
+	tcpw_engine_flush(c->e);
+	drain_all(c);
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(c->rec[0].dir[0].pkts, 92);
+	assert_int_equal(c->rec[0].dir[0].bytes, want_a);
+	assert_int_equal(c->rec[0].dir[1].pkts, 90);
+	assert_int_equal(c->rec[0].dir[1].bytes, want_b);
+	assert_int_equal(c->rec[0].dir[0].eth_type, 0x0800);
+	ctx_free(c);
+}
+
 static void
 test_record_lists(void **state)
 {
@@ -2466,6 +2504,7 @@ main(void)
 		cmocka_unit_test_teardown(test_abort_without_reverse, teardown),
 		cmocka_unit_test_teardown(test_accounting, teardown),
 		cmocka_unit_test_teardown(test_record_lists, teardown),
+		cmocka_unit_test_teardown(test_record_bytes_spill, teardown),
 		cmocka_unit_test_teardown(test_pair_keys, teardown),
 		cmocka_unit_test_teardown(test_index_spread, teardown),
 		cmocka_unit_test_teardown(test_emit_refusal, teardown),
