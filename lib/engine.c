@@ -1807,9 +1807,9 @@ stage_flow(const struct tcpw_engine *e, struct pkt_ctx *c)
 	}
 }
 
-/* The hint's flow entry is in cache: if it is the packet's pair, note its flow_ind and the
- * packet's direction there, and prefetch the LRU neighbours the direction will be unlinked
- * from; else no hint. */
+/* The hint's flow entry is in cache: if it is the packet's pair, note the slot's generation
+ * and the packet's direction there, and prefetch the LRU neighbours the direction will be
+ * unlinked from, or for its first packet its record data; else no hint. */
 static TCPW_ALWAYS_INLINE void
 stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 {
@@ -1828,6 +1828,10 @@ stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 	c->dir = (uint8_t)dir;
 	c->hint_gen = f->gen;
 	d = &f->d[dir];
+	if (!dir_present(d)) { /* its first packet: dir_create() writes its record data */
+		__builtin_prefetch(&e->cold[c->hint * 2 + (unsigned int)dir], 1);
+		return;
+	}
 	__builtin_prefetch(node_dir(e, d->prev), 1);
 	__builtin_prefetch(node_dir(e, d->next), 1);
 }
