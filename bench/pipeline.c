@@ -11,9 +11,14 @@
  * ns/packet and TSC cycles/packet, the flow index's mean displacement at the end (about 0.5
  * buckets or less with a hash that spreads well; not timed), and the exact command.
  *
- * Packets go through tcpw_engine_packets() in bursts of 32, as the RX lcore does.
+ * Packets go through tcpw_engine_packets() in bursts of 32, as the RX lcore does. Each
+ * burst's frames are picked and prefetched while the burst before is accounted, as a
+ * NIC's frames are in cache (DDIO, or net_pcap's copy) when the PMD hands them over; the
+ * frames are 2 x FLOWS x 64 bytes, so with "cold" (picked when their burst starts, as
+ * the first eleven rounds in doc/performance.md ran) each is a miss of its own at 1M
+ * flows and more.
  *
- *   bench_pipeline FLOWS [PACKETS [NEW_PERMILLE]]
+ *   bench_pipeline FLOWS [PACKETS [NEW_PERMILLE [cold]]]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -68,15 +73,62 @@ build_frame(uint8_t *f, uint64_t id, int reverse)
 	}
 }
 
+/* The traffic: which flow each packet is from. */
+struct gen {
+	uint64_t rng, flows, new_below, next_new;
+};
+
+/* A burst's frames, and the flows that end in it (their frames are built anew after it). */
+struct burst {
+	_Alignas(64) uint8_t fresh[TCPW_ENGINE_BURST][FRAME_LEN];
+	const uint8_t *frame[TCPW_ENGINE_BURST];
+	uint32_t len[TCPW_ENGINE_BURST];
+	uint64_t replaced[TCPW_ENGINE_BURST];
+	unsigned int nrep;
+};
+
+/* Pick the flows of a burst's packets, prefetching their frames if @prefetch. The bench's
+ * own work a packet, kept small: no division or modulo (a 64-bit division costs tens of
+ * cycles, a tenth of the engine's time at 1K flows). */
+static void
+pick_burst(struct gen *g, struct burst *b, const uint8_t *frames, bool prefetch)
+{
+	b->nrep = 0;
+	for (unsigned int i = 0; i < TCPW_ENGINE_BURST; i++) {
+		g->rng ^= g->rng << 13;
+		g->rng ^= g->rng >> 7;
+		g->rng ^= g->rng << 17;
+		if ((uint32_t)g->rng < g->new_below) {
+			/* the oldest flow ends with a RST; a new one takes its frames once this
+			 * burst is in (frames in the burst stay as they are) */
+			build_frame(b->fresh[i], g->next_new - g->flows, 0);
+			b->fresh[i][47] = 0x14; /* RST ACK */
+			b->frame[i] = b->fresh[i];
+			b->replaced[b->nrep++] = g->next_new++;
+		} else {
+			/* rng * 2 flows / 2^64 */
+			uint64_t f = (uint64_t)(((unsigned __int128)g->rng * (2 * g->flows)) >> 64);
+
+			b->frame[i] = frames + f * FRAME_LEN;
+			if (prefetch)
+				__builtin_prefetch(b->frame[i]);
+		}
+		b->len[i] = FRAME_LEN;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	uint64_t flows = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
 	uint64_t pkts = argc > 2 ? strtoull(argv[2], NULL, 0) : 20000000;
 	unsigned int new_pm = argc > 3 ? (unsigned int)atoi(argv[3]) : 10;
+	bool cold_frames = argc > 4 && strcmp(argv[4], "cold") == 0;
 	/* a packet is a new flow's when the random number's low 32 bits are below this (the
 	 * frame pick takes the high bits) */
-	uint64_t new_below = ((uint64_t)new_pm << 32) / 1000;
+	struct gen g = { .rng = 88172645463325252ull, .flows = flows,
+			 .new_below = ((uint64_t)new_pm << 32) / 1000, .next_new = flows };
+	static struct burst bs[2];
 	uint64_t need = flows + flows / 2 + 2048, pairs = 8;
 	double clock_us = 0, us_per_burst = TCPW_ENGINE_BURST * 1e6 / (20.0 * (double)flows);
 	struct tcpw_engine_params p = {
@@ -88,7 +140,7 @@ main(int argc, char **argv)
 	struct tcpw_engine *e;
 	struct tcpw_ts ts = { 1700000000, 0 };
 	uint8_t *frames;
-	uint64_t rng = 88172645463325252ull, next_new = flows, t0c, peak = 0;
+	uint64_t t0c, peak = 0;
 	double t0;
 
 	while (pairs < need)
@@ -110,47 +162,34 @@ main(int argc, char **argv)
 	tcpw_engine_drain(e, UINT32_MAX);
 	t0 = now_s();
 	t0c = __rdtsc();
-	for (uint64_t n = 0; n < pkts; n += TCPW_ENGINE_BURST) {
-		static _Alignas(64) uint8_t fresh_frames[TCPW_ENGINE_BURST][FRAME_LEN];
-		const uint8_t *burst[TCPW_ENGINE_BURST];
-		uint32_t lens[TCPW_ENGINE_BURST];
+	if (!cold_frames)
+		pick_burst(&g, &bs[0], frames, true);
+	for (uint64_t n = 0, k = 0; n < pkts; n += TCPW_ENGINE_BURST, k ^= 1) {
+		struct burst *b = &bs[k];
 		uint64_t tss[TCPW_ENGINE_BURST];
-		uint64_t replaced[TCPW_ENGINE_BURST];
-		unsigned int done = 0, nrep = 0;
+		unsigned int done = 0;
 		uint64_t t_us = tcpw_ts_us(ts);
 
-		/* the bench's own work a packet, kept small: no division or modulo (a 64-bit
-		 * division costs tens of cycles, a tenth of the engine's time at 1K flows) */
-		for (unsigned int b = 0; b < TCPW_ENGINE_BURST; b++) {
-			rng ^= rng << 13;
-			rng ^= rng >> 7;
-			rng ^= rng << 17;
-			if ((uint32_t)rng < new_below) {
-				/* the oldest flow ends with a RST; a new one takes its frames
-				 * once this burst is in (frames in the burst stay as they are) */
-				build_frame(fresh_frames[b], next_new - flows, 0);
-				fresh_frames[b][47] = 0x14; /* RST ACK */
-				burst[b] = fresh_frames[b];
-				replaced[nrep++] = next_new++;
-			} else {
-				uint64_t f = (uint64_t)(((unsigned __int128)rng * (2 * flows)) >> 64);
-
-				burst[b] = frames + f * FRAME_LEN; /* rng * 2 flows / 2^64 */
-			}
-			lens[b] = FRAME_LEN;
-			tss[b] = t_us;
-		}
+		/* the next burst's frames are on their way while this one is accounted, as a
+		 * NIC's are in cache when the PMD hands them over (cold: picked now, as the
+		 * first rounds measured) */
+		if (cold_frames)
+			pick_burst(&g, b, frames, false);
+		else if (n + TCPW_ENGINE_BURST < pkts)
+			pick_burst(&g, &bs[k ^ 1], frames, true);
+		for (unsigned int i = 0; i < TCPW_ENGINE_BURST; i++)
+			tss[i] = t_us;
 		clock_us += us_per_burst;
 		ts.sec = 1700000000 + (uint32_t)(clock_us / 1e6);
 		ts.usec = (uint32_t)((uint64_t)clock_us % 1000000);
 		while (done < TCPW_ENGINE_BURST)
-			done += tcpw_engine_packets(e, burst + done, lens + done, tss + done,
+			done += tcpw_engine_packets(e, b->frame + done, b->len + done, tss + done,
 						    TCPW_ENGINE_BURST - done);
-		for (unsigned int r = 0; r < nrep; r++) {
-			uint64_t slot = replaced[r] % flows;
+		for (unsigned int r = 0; r < b->nrep; r++) {
+			uint64_t slot = b->replaced[r] % flows;
 
-			build_frame(frames + 2 * slot * FRAME_LEN, replaced[r], 0);
-			build_frame(frames + (2 * slot + 1) * FRAME_LEN, replaced[r], 1);
+			build_frame(frames + 2 * slot * FRAME_LEN, b->replaced[r], 0);
+			build_frame(frames + (2 * slot + 1) * FRAME_LEN, b->replaced[r], 1);
 		}
 		if (tcpw_engine_pairs(e) > peak)
 			peak = tcpw_engine_pairs(e);
@@ -160,11 +199,13 @@ main(int argc, char **argv)
 		uint64_t cycles = __rdtsc() - t0c;
 		double secs = now_s() - t0;
 
-		printf("command: %s %" PRIu64 " %" PRIu64 " %u\n", argv[0], flows, pkts, new_pm);
+		printf("command: %s %" PRIu64 " %" PRIu64 " %u%s\n", argv[0], flows, pkts, new_pm,
+		       cold_frames ? " cold" : "");
 		printf("flows %" PRIu64 " (table %" PRIu64 " pairs), packets %" PRIu64 ", new flows "
-		       "%.1f%%: %.2f Mpps, %.1f ns/packet, %.0f TSC cycles/packet, %" PRIu64
+		       "%.1f%%, frames %s: %.2f Mpps, %.1f ns/packet, %.0f TSC cycles/packet, %" PRIu64
 		       " records, peak %" PRIu64 " pairs in memory, index displacement %.2f "
-		       "buckets\n", flows, pairs, pkts, new_pm / 10.0, pkts / secs / 1e6,
+		       "buckets\n", flows, pairs, pkts, new_pm / 10.0,
+		       cold_frames ? "cold" : "in cache", pkts / secs / 1e6,
 		       secs * 1e9 / pkts, (double)cycles / pkts, records, peak,
 		       tcpw_engine_index_displacement(e));
 	}
