@@ -57,7 +57,8 @@ int args_lcore_map(const int *cpu, unsigned int n, unsigned int rx_cores, char *
 
 /* args_lcore_map() on the first 2 + @p rx_cores CPUs this process may use (its affinity):
  * the map the daemon's own EAL arguments carry (bench/e2e.sh gives testpmd the same one,
- * through bench_lcores). Returns 0, or -1 if @p out is too short. */
+ * through bench_lcores). Returns 0, or -1 if @p out is too short or @p rx_cores is above
+ * TCPW_CONF_RX_MAX. */
 int args_default_lcores(unsigned int rx_cores, char *out, size_t len);
 
 #endif

@@ -114,7 +114,7 @@ struct flow {
 	uint16_t mac[2][2];        /* [dir]: source and destination MAC ids (ID_NONE: none) */
 	uint32_t hash;
 	uint8_t in_use;            /* 1: in the index; 2: retired */
-	uint8_t gen;               /* + 1 at each pair the slot takes (the burst's hint) */
+	uint8_t spare;
 	uint8_t reason;            /* enum tcpw_end_reason once retired */
 	uint8_t behind;            /* a bit per direction: touched while time was behind */
 	uint32_t touch[2];         /* each direction's last touch number (see touch ring) */
@@ -1207,7 +1207,6 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 {
 	uint32_t slot;
 	struct flow *f;
-	uint8_t gen;
 
 	overload(e);
 	/* Retired slots free up once drained: evict only when none is on its way back, so
@@ -1224,7 +1223,6 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 	}
 	e->nfree--;
 	f = &e->flows[slot];
-	gen = f->gen;
 	memset(f, 0, sizeof(*f));
 	memset(&e->cold[slot * 2], 0, 2 * sizeof(e->cold[0]));
 	memset(f->mac, 0xff, sizeof(f->mac)); /* ID_NONE */
@@ -1232,7 +1230,6 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 	memcpy(&f->key, pk, sizeof(f->key)); /* a packet starts with its key */
 	f->hash = h;
 	f->in_use = 1;
-	f->gen = (uint8_t)(gen + 1);
 	e->cold[slot * 2].flow_ind = e->next_flow_ind;
 	e->next_flow_ind += e->p.flow_ind_step;
 	index_add(e, slot);
@@ -1635,8 +1632,9 @@ struct pkt_ctx {
 	uint32_t h;
 	uint32_t hint;           /* the slot of the first bucket whose tag matches, or NIL: the
 				  * burst prefetched it; once stage_links() found the packet's
-				  * pair there, the slot's generation: the pair, if still there */
-	uint8_t hint_gen;
+				  * pair there, that pair while the slot is in use (a slot is
+				  * freed, and so taken again, only by tcpw_engine_drain(), never
+				  * within the burst) */
 	uint8_t dir;             /* the packet's direction in the hint's pair */
 	uint8_t v;               /* enum tcpw_verdict */
 };
@@ -1667,7 +1665,7 @@ packet_flow(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	bool examined;
 
 	/* the hint's pair is the packet's while it is in the index: keys are unique there */
-	if (slot != NIL && e->flows[slot].in_use == 1 && e->flows[slot].gen == c->hint_gen) {
+	if (slot != NIL && e->flows[slot].in_use == 1) {
 		dir = c->dir;
 	} else {
 		slot = index_find(e, pkt, c->h, &dir);
@@ -1808,9 +1806,9 @@ stage_flow(const struct tcpw_engine *e, struct pkt_ctx *c)
 	}
 }
 
-/* The hint's flow entry is in cache: if it is the packet's pair, note the slot's generation
- * and the packet's direction there, and prefetch the LRU neighbours the direction will be
- * unlinked from, or for its first packet its record data; else no hint. */
+/* The hint's flow entry is in cache: if it is the packet's pair, note the packet's direction
+ * there, and prefetch the LRU neighbours the direction will be unlinked from, or for its
+ * first packet its record data; else no hint. */
 static TCPW_ALWAYS_INLINE void
 stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 {
@@ -1827,7 +1825,6 @@ stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 		return;
 	}
 	c->dir = (uint8_t)dir;
-	c->hint_gen = f->gen;
 	d = &f->d[dir];
 	if (!dir_present(d)) { /* its first packet: dir_create() writes its record data */
 		__builtin_prefetch(&e->cold[c->hint * 2 + (unsigned int)dir], 1);
