@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,13 @@
 #include "writer.h"
 
 #define RETRY_US 100000 /* while the disk refuses records */
+/* Between looks at empty rings: from IDLE_MIN_US, doubled at each look that finds them
+ * still empty, up to IDLE_MAX_US. Records that come meanwhile wait in an RX lcore's ring,
+ * then as retired slots of its table, which an RX lcore only waits on when its table is
+ * full: a look every 200 us woke an idle daemon's writer 3,500 times a second, 6.6% of a
+ * CPU (doc/performance.md, thirteenth round). */
+#define IDLE_MIN_US 200u
+#define IDLE_MAX_US 5000u
 
 static uint64_t
 mono_ms(void)
@@ -112,6 +120,9 @@ writer_main(void *arg)
 {
 	struct pipeline *pl = arg;
 	uint64_t last_tick = mono_ms();
+	unsigned int idle_us = IDLE_MIN_US;
+
+	prctl(PR_SET_NAME, "tcpw-writer"); /* its name in top -H, ps -L and /proc */
 
 	for (;;) {
 		unsigned int n = 0;
@@ -127,19 +138,26 @@ writer_main(void *arg)
 		writer_reload(pl);
 		if (atomic_exchange(&pl->rotate_now, false))
 			tcpw_writer_rotate(pl->writer, time(NULL));
-		/* live, the rings running dry is the moment to write (tail -F sees records at
-		 * once); reading a file they run dry every few hundred records, and each tick
-		 * is a write() and an lstat(): the file is written when the buffer fills, at the
-		 * flush interval and at the end */
-		if ((n == 0 && pl->live) || mono_ms() - last_tick >= pl->flush_interval_ms) {
+		/* live, the rings running dry is the moment to write what they gave (tail -F
+		 * sees records at once); reading a file they run dry every few hundred records,
+		 * and each tick is a write() and an lstat(): the file is written when the
+		 * buffer fills, at the flush interval and at the end. Idle, with nothing to
+		 * write and no rotation due, only the flush interval ticks (checks the file
+		 * is still there): a tick at every look cost an idle daemon's writer a third
+		 * of its CPU, in lstat() calls */
+		if ((n == 0 && pl->live && tcpw_writer_due(pl->writer, time(NULL))) ||
+		    mono_ms() - last_tick >= pl->flush_interval_ms) {
 			tcpw_writer_tick(pl->writer, time(NULL));
 			last_tick = mono_ms();
 		}
-		if (n > 0)
+		if (n > 0) {
+			idle_us = IDLE_MIN_US;
 			continue;
+		}
 		if (all_done)
 			break;
-		usleep(200);
+		usleep(idle_us);
+		idle_us = idle_us * 2 < IDLE_MAX_US ? idle_us * 2 : IDLE_MAX_US;
 	}
 	wait_for_disk(pl);
 	atomic_store(&pl->writer_done, true);

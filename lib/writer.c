@@ -626,6 +626,12 @@ tcpw_writer_tick(struct tcpw_writer *w, time_t now)
 		rotate(w, now);
 }
 
+bool
+tcpw_writer_due(const struct tcpw_writer *w, time_t now)
+{
+	return w->len > 0 || rotation_due(w, now);
+}
+
 void
 tcpw_writer_rotate(struct tcpw_writer *w, time_t now)
 {

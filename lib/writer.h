@@ -97,6 +97,9 @@ int tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t
 /** Write what is buffered (make records visible), rotate on time, retry after errors. */
 void tcpw_writer_tick(struct tcpw_writer *w, time_t now);
 
+/** Whether a tick has work at @now: records wait in the buffer, or a rotation is due. */
+bool tcpw_writer_due(const struct tcpw_writer *w, time_t now);
+
 /** Rotate now (if the active file holds a record). */
 void tcpw_writer_rotate(struct tcpw_writer *w, time_t now);
 
