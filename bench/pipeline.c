@@ -202,11 +202,11 @@ main(int argc, char **argv)
 	while (pairs < need)
 		pairs <<= 1;
 	p.pairs = (uint32_t)pairs;
-	/* line-aligned like an mbuf's data (RTE_PKTMBUF_HEADROOM after a cache-aligned header),
-	 * on huge pages like a production mempool */
-	frames = tcpw_zalloc_huge(flows * 2 * FRAME_LEN);
+	/* the array (not for written frames): line-aligned like an mbuf's data
+	 * (RTE_PKTMBUF_HEADROOM after a cache-aligned header), on huge pages like a mempool */
+	frames = g.mode == FRAMES_WRITTEN ? NULL : tcpw_zalloc_huge(flows * 2 * FRAME_LEN);
 	e = tcpw_engine_create(&p);
-	if (frames == NULL || e == NULL) {
+	if ((frames == NULL && g.mode != FRAMES_WRITTEN) || e == NULL) {
 		fprintf(stderr, "out of memory for %" PRIu64 " flows\n", flows);
 		return 1;
 	}
@@ -214,10 +214,12 @@ main(int argc, char **argv)
 	 * direction's first packet is then a new flow's (NEW_PERMILLE), as in real traffic, not
 	 * half of the timed packets at 10M flows (with 20M packets, about 2 a pair) */
 	for (uint64_t i = 0; i < flows; i++) {
-		build_frame(frames + 2 * i * FRAME_LEN, i, 0);
-		build_frame(frames + (2 * i + 1) * FRAME_LEN, i, 1);
-		tcpw_engine_packet(e, frames + 2 * i * FRAME_LEN, FRAME_LEN, ts);
-		tcpw_engine_packet(e, frames + (2 * i + 1) * FRAME_LEN, FRAME_LEN, ts);
+		uint8_t *f = frames != NULL ? frames + 2 * i * FRAME_LEN : bs[0].fresh[0];
+
+		build_frame(f, i, 0);
+		build_frame(f + FRAME_LEN, i, 1);
+		tcpw_engine_packet(e, f, FRAME_LEN, ts);
+		tcpw_engine_packet(e, f + FRAME_LEN, FRAME_LEN, ts);
 	}
 	tcpw_engine_drain(e, UINT32_MAX);
 	t0 = now_s();
