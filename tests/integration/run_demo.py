@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounting  # noqa: E402
+import verdict  # noqa: E402
 
 COLUMNS = {  # column -> format of its values (T2-SEMANTICS §3.2-3.3)
     "dir": r"[AB]", "flowInd": r"\d+", "flowStat": r"0x[0-9a-f]{16}",
@@ -92,10 +93,7 @@ def main():
     if not plines[0].startswith("%pktNo\t") or len(plines) - 1 != packets - nonflow:
         fails.append("packet file: %d lines for %d flow packets" % (len(plines) - 1,
                                                                      packets - nonflow))
-    for msg in fails:
-        print("FAIL:", msg)
-    print("%d passed, %d failed" % (0 if fails else 1, 1 if fails else 0))
-    return 1 if fails else 0
+    return verdict.finish(fails)
 
 
 if __name__ == "__main__":

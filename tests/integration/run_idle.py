@@ -14,6 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import livenet  # noqa: E402
 from livenet import Daemon  # noqa: E402
+import verdict  # noqa: E402
 
 MAX_WAKEUPS_PER_S = 1000
 SECONDS = 2.0
@@ -68,10 +69,7 @@ def main():
             d.kill()
     finally:
         livenet.teardown()
-    for f in fails:
-        print("FAIL:", f)
-    print("%d passed, %d failed" % (0 if fails else 1, 1 if fails else 0))
-    return 1 if fails else 0
+    return verdict.finish(fails)
 
 
 if __name__ == "__main__":

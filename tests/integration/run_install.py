@@ -13,6 +13,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verdict  # noqa: E402
+
 PREFIX = "/usr/local"
 
 
@@ -68,10 +71,7 @@ def main():
         if "# edited by the operator" not in f.read():
             fails.append("a second install overwrote the edited configuration")
     shutil.rmtree(stage, ignore_errors=True)
-    for f in fails:
-        print("FAIL:", f)
-    print("%d passed, %d failed" % (0 if fails else 1, 1 if fails else 0))
-    return 1 if fails else 0
+    return verdict.finish(fails)
 
 
 if __name__ == "__main__":

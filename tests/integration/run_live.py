@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounting  # noqa: E402
 from livenet import Daemon, pcap_records, win0, write_pcap  # noqa: E402
 import livenet  # noqa: E402
+import verdict  # noqa: E402
 
 FLOW_TIMEOUT_S, TMT_BGN_S = 2.0, 1.2
 
@@ -127,10 +128,7 @@ def main():
             idle_expiry(daemon, os.path.join(outdir, "idle%d" % cores), cores, fails)
     finally:
         livenet.teardown()
-    for f in fails:
-        print("FAIL:", f)
-    print("%d passed, %d failed" % (0 if fails else 1, 1 if fails else 0))
-    return 1 if fails else 0
+    return verdict.finish(fails)
 
 
 if __name__ == "__main__":

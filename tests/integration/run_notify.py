@@ -14,6 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import livenet  # noqa: E402
 from livenet import Daemon  # noqa: E402
+import verdict  # noqa: E402
 
 
 def session(daemon, outdir, sock, stall):
@@ -89,10 +90,7 @@ def main():
                      "after 1.5 s" % (len(early), len(late)))
     if rc2 != 0:
         fails.append("stalled run: exit %d" % rc2)
-    for f in fails:
-        print("FAIL:", f)
-    print("%d passed, %d failed" % (0 if fails else 1, 1 if fails else 0))
-    return 1 if fails else 0
+    return verdict.finish(fails)
 
 
 if __name__ == "__main__":
