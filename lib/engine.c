@@ -344,6 +344,13 @@ diff_s(int64_t a_us, int64_t b_us)
 
 /* ---- directions ---------------------------------------------------------------------- */
 
+/* Direction @dir of pair @slot's record data (the pair's two are adjacent: a line). */
+static inline struct flow_cold *
+cold_of(const struct tcpw_engine *e, size_t slot, unsigned int dir)
+{
+	return &e->cold[slot * 2 + dir];
+}
+
 static inline bool
 dir_present(const struct flow_dir *d)
 {
@@ -1194,7 +1201,7 @@ autopilot(struct tcpw_engine *e)
 	for (uint32_t n = *node_next(e, e->head); n != e->head; n = *node_next(e, n)) {
 		if (is_flow_node(e, n)) {
 			/* the oldest direction only */
-			e->cold[node_slot(n) * 2 + (n & 1)].flags |= CF_HFULL;
+			cold_of(e, node_slot(n), n & 1)->flags |= CF_HFULL;
 			retire(e, node_slot(n), TCPW_END_TABLE_FULL);
 			e->st.autopilot++;
 			return;
@@ -1224,13 +1231,13 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 	e->nfree--;
 	f = &e->flows[slot];
 	memset(f, 0, sizeof(*f));
-	memset(&e->cold[slot * 2], 0, 2 * sizeof(e->cold[0]));
+	memset(cold_of(e, slot, 0), 0, 2 * sizeof(e->cold[0]));
 	memset(f->mac, 0xff, sizeof(f->mac)); /* ID_NONE */
 	f->d[0].shape = f->d[1].shape = ID_NONE;
 	memcpy(&f->key, pk, sizeof(f->key)); /* a packet starts with its key */
 	f->hash = h;
 	f->in_use = 1;
-	e->cold[slot * 2].flow_ind = e->next_flow_ind;
+	cold_of(e, slot, 0)->flow_ind = e->next_flow_ind;
 	e->next_flow_ind += e->p.flow_ind_step;
 	index_add(e, slot);
 	e->st.a_created++;
@@ -1251,7 +1258,7 @@ dir_create(struct tcpw_engine *e, struct flow *f, unsigned int dir, const struct
 	}
 	d->tmo = e->tmo_default;
 	d->last_us = e->now_us;
-	e->cold[slot * 2 + dir].first_us = e->now_us;
+	cold_of(e, slot, dir)->first_us = e->now_us;
 	lru_push_newest(e, node_of(slot, dir));
 	order_note(e, f, dir);
 	if (++e->st.flows_in_mem > e->st.max_flows_in_mem)
@@ -1390,7 +1397,7 @@ detail_get(const struct tcpw_engine *e, const struct flow *f, unsigned int dir,
 	const struct flow_dir *d = &f->d[dir];
 
 	if (d->bits & DIR_EXT) {
-		*x = e->ext[e->cold[(size_t)(f - e->flows) * 2 + dir].ext];
+		*x = e->ext[cold_of(e, (size_t)(f - e->flows), dir)->ext];
 		return;
 	}
 	memset(x, 0, sizeof(*x));
@@ -1422,7 +1429,7 @@ ext_attach(struct tcpw_engine *e, struct flow *f, unsigned int dir)
 		id = e->ext_used++;
 	}
 	detail_get(e, f, dir, &e->ext[id]);
-	e->cold[(size_t)(f - e->flows) * 2 + dir].ext = id;
+	cold_of(e, (size_t)(f - e->flows), dir)->ext = id;
 	f->d[dir].bits |= DIR_EXT;
 	return &e->ext[id];
 }
@@ -1433,7 +1440,7 @@ ext_release(struct tcpw_engine *e, uint32_t slot, unsigned int dir)
 	struct flow_dir *d = &e->flows[slot].d[dir];
 
 	if (d->bits & DIR_EXT) {
-		uint32_t id = e->cold[slot * 2 + dir].ext;
+		uint32_t id = cold_of(e, slot, dir)->ext;
 
 		e->ext[id].next_free = e->ext_free;
 		e->ext_free = id;
@@ -1508,7 +1515,7 @@ dir_record(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct 
 	struct flow_ext *x;
 
 	if (unlikely(bytes > UINT16_MAX)) {
-		e->cold[slot * 2 + dir].bytes += bytes;
+		cold_of(e, slot, dir)->bytes += bytes;
 		bytes = 0;
 	}
 	d->bytes = (uint16_t)bytes;
@@ -1523,7 +1530,7 @@ dir_record(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct 
 			return;
 		x = ext_attach(e, f, dir);
 	} else {
-		x = &e->ext[e->cold[slot * 2 + dir].ext];
+		x = &e->ext[cold_of(e, slot, dir)->ext];
 	}
 	if (pkt->has_mac) {
 		add_mac(x->src_mac, &x->nsrc_mac, pkt->src_mac);
@@ -1569,7 +1576,7 @@ frag_remember(struct tcpw_engine *e, const struct tcpw_pkt *pkt, uint32_t slot, 
 	fe->ip_ver = pkt->ip_ver;
 	fe->dir = (uint8_t)dir;
 	fe->slot = slot;
-	fe->flow_ind = e->cold[slot * 2].flow_ind;
+	fe->flow_ind = cold_of(e, slot, 0)->flow_ind;
 	fe->used = 1;
 }
 
@@ -1586,7 +1593,7 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		 * step back across seconds wraps to a huge IAT); the golden data agree */
 		if (unlikely(e->now_us < d->last_us) &&
 		    e->now_us / 1000000 == d->last_us / 1000000)
-			e->cold[slot * 2 + dir].flags |= CF_TIMEJUMP;
+			cold_of(e, slot, dir)->flags |= CF_TIMEJUMP;
 		/* already the newest: nothing to move, unless the ring walk has passed its
 		 * entry (it would never look at it again: a new one, marked afresh) */
 		if (d->next != e->head ||
@@ -1607,10 +1614,10 @@ emit_packet_line(struct tcpw_engine *e, uint32_t slot, unsigned int dir,
 		 const struct tcpw_pkt *pkt, const uint8_t *frame, double iat_s, bool examined)
 {
 	const struct flow *f = &e->flows[slot];
-	const struct flow_cold *c = &e->cold[slot * 2 + dir];
+	const struct flow_cold *c = cold_of(e, slot, dir);
 	struct tcpw_pkt_line line = {
 		.pkt_no = e->st.pkts + 1, /* counted after the callback */
-		.flow_ind = e->cold[slot * 2].flow_ind,
+		.flow_ind = cold_of(e, slot, 0)->flow_ind,
 		.flow_stat = fs_bits(c->flags | cf_ip(f->key.ip_ver)) |
 			     (f->d[dir].bits & DIR_INVERTED ? TCPW_FS_INVERT : 0),
 		.ts = us_ts(e->now_us),
@@ -1721,7 +1728,7 @@ packet_frag(struct tcpw_engine *e, const struct pkt_ctx *c, const uint8_t *frame
 	double iat_s;
 
 	if (!frag_match(fe, pkt) || e->flows[fe->slot].in_use != 1 ||
-	    e->cold[fe->slot * 2].flow_ind != fe->flow_ind) {
+	    cold_of(e, fe->slot, 0)->flow_ind != fe->flow_ind) {
 		if (packet_flow(e, c, frame, caplen) != 0)
 			return -ENOSPC;
 		e->st.frag_orphan++;
@@ -1827,7 +1834,7 @@ stage_links(const struct tcpw_engine *e, struct pkt_ctx *c)
 	c->dir = (uint8_t)dir;
 	d = &f->d[dir];
 	if (!dir_present(d)) { /* its first packet: dir_create() writes its record data */
-		__builtin_prefetch(&e->cold[c->hint * 2 + (unsigned int)dir], 1);
+		__builtin_prefetch(cold_of(e, c->hint, (unsigned int)dir), 1);
 		return;
 	}
 	__builtin_prefetch(node_dir(e, d->prev), 1);
@@ -1898,7 +1905,7 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 {
 	const struct flow *f = &e->flows[slot];
 	const struct flow_dir *d = &f->d[dir];
-	const struct flow_cold *c = &e->cold[slot * 2 + dir];
+	const struct flow_cold *c = cold_of(e, slot, dir);
 	const struct flow_key *k = &f->key;
 	struct flow_ext x;
 
@@ -1933,7 +1940,7 @@ build_record(const struct tcpw_engine *e, uint32_t slot, struct tcpw_record *r)
 	unsigned int first = 0; /* a lone flow: its first packet's direction */
 
 	memset(r, 0, sizeof(*r));
-	r->flow_ind = e->cold[slot * 2].flow_ind;
+	r->flow_ind = cold_of(e, slot, 0)->flow_ind;
 	r->ip_ver = f->key.ip_ver;
 	r->l4_proto = f->key.proto;
 	r->reason = f->reason;
