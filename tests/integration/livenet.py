@@ -109,6 +109,15 @@ def available():
     return None
 
 
+def skipped(test):
+    """77 (meson's skip) after saying why, where live tests cannot run here; else None."""
+    why = available()
+    if why:
+        print("SKIP: %s: %s" % (test, why))
+        return 77
+    return None
+
+
 def telemetry(pid):
     """The daemon's /tcpwintmt/stats (the default --file-prefix) through dpdk-telemetry.py,
     as a user reads them; {} if the reply holds none."""

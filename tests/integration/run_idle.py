@@ -38,9 +38,7 @@ def wakeups_and_ticks(task):
 
 def main():
     daemon, outdir = sys.argv[1:3]
-    why = livenet.available()
-    if why:
-        print("SKIP: integration.idle: " + why)
+    if livenet.skipped("integration.idle"):
         return 77
     fails = []
     livenet.setup()

@@ -107,9 +107,7 @@ def main():
     daemon, outdir, data = sys.argv[1:4]
     shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
     shared = sys.argv[4] if len(sys.argv) > 4 else ""
-    why = livenet.available()
-    if why:
-        print("SKIP: integration.live: " + why)
+    if livenet.skipped("integration.live"):
         return 77
     fails = []
     try:

@@ -49,9 +49,7 @@ def session(daemon, outdir, sock, stall):
 
 def main():
     daemon, outdir = sys.argv[1:3]
-    why = livenet.available()
-    if why:
-        print("SKIP: integration.notify: " + why)
+    if livenet.skipped("integration.notify"):
         return 77
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, "notify.sock")

@@ -63,9 +63,7 @@ def hup(d, conf, text):
 def main():
     daemon, outdir = sys.argv[1:3]
     shutil.rmtree(outdir, ignore_errors=True)  # a run starts from nothing
-    why = livenet.available()
-    if why:
-        print("SKIP: integration.reload: " + why)
+    if livenet.skipped("integration.reload"):
         return 77
     os.makedirs(outdir, exist_ok=True)
     conf = os.path.join(outdir, "live.conf")
