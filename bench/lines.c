@@ -35,7 +35,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	lines = (mib << 20) / 64;
-	t = tcpw_zalloc_huge(mib << 20);
+	t = tcpw_zalloc_huge(mib << 20, false);
 	at = malloc(sizeof(*at) * k * ((uint64_t)PACKETS + ahead));
 	if (t == NULL || at == NULL) {
 		fprintf(stderr, "out of memory for %" PRIu64 " MiB\n", mib);

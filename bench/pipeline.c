@@ -204,7 +204,7 @@ main(int argc, char **argv)
 	p.pairs = (uint32_t)pairs;
 	/* the array (not for written frames): line-aligned like an mbuf's data
 	 * (RTE_PKTMBUF_HEADROOM after a cache-aligned header), on huge pages like a mempool */
-	frames = g.mode == FRAMES_WRITTEN ? NULL : tcpw_zalloc_huge(flows * 2 * FRAME_LEN);
+	frames = g.mode == FRAMES_WRITTEN ? NULL : tcpw_zalloc_huge(flows * 2 * FRAME_LEN, false);
 	e = tcpw_engine_create(&p);
 	if ((frames == NULL && g.mode != FRAMES_WRITTEN) || e == NULL) {
 		fprintf(stderr, "out of memory for %" PRIu64 " flows\n", flows);

@@ -2109,10 +2109,10 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 		e->hash_key[i] = z ^ (z >> 31);
 	}
-	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n);
-	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * (n + LINK_FLOWS));
-	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n);
-	e->ext = tcpw_zalloc_huge(sizeof(e->ext[0]) * 2 * n);
+	e->index = tcpw_zalloc_huge(sizeof(e->index[0]) * 2 * n, false);
+	e->flows = tcpw_zalloc_huge(sizeof(e->flows[0]) * (n + LINK_FLOWS), true);
+	e->cold = tcpw_zalloc_huge(sizeof(e->cold[0]) * 2 * n, true);
+	e->ext = tcpw_zalloc_huge(sizeof(e->ext[0]) * 2 * n, true);
 	e->in.macs = tcpw_zalloc(sizeof(e->in.macs[0]) * (MAC_IDS + 1));
 	e->in.mac_idx = tcpw_zalloc(sizeof(e->in.mac_idx[0]) * 2 * (MAC_IDS + 1));
 	e->in.shapes = tcpw_zalloc(sizeof(e->in.shapes[0]) * SHAPE_IDS);
@@ -2121,7 +2121,7 @@ tcpw_engine_create(const struct tcpw_engine_params *p)
 	/* a quarter of the table's pairs in touches (>= 4096): the 1 ms walk of the ABRT
 	 * timeout trails the head by far fewer at any rate this table is sized for */
 	e->ring_mask = (n >= 4 * 4096 ? n / 4 : 4096) - 1;
-	e->ring = tcpw_zalloc_huge(sizeof(e->ring[0]) * (e->ring_mask + 1));
+	e->ring = tcpw_zalloc_huge(sizeof(e->ring[0]) * (e->ring_mask + 1), true);
 	if (e->ring == NULL || e->index == NULL || e->flows == NULL || e->cold == NULL || e->ext == NULL ||
 	    e->in.macs == NULL || e->in.mac_idx == NULL || e->in.shapes == NULL ||
 	    e->in.shape_idx == NULL || e->frags == NULL)

@@ -7,6 +7,7 @@
 #define TCPW_COMMON_H
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,8 +30,9 @@
 void *tcpw_zalloc(size_t size);
 /** Free memory from tcpw_zalloc(); NULL is accepted. */
 void tcpw_free(void *p);
-/** Zeroed memory for a large table: 2 MiB aligned, transparent huge pages, lazily resident. */
-void *tcpw_zalloc_huge(size_t size);
+/** Zeroed memory for a large table: 2 MiB aligned, transparent huge pages, lazily resident;
+ * @p in_order: the table is used from its start, its first 2 MiB stay on 4 KiB pages. */
+void *tcpw_zalloc_huge(size_t size, bool in_order);
 /** Free memory from tcpw_zalloc_huge() of @p size bytes; NULL is accepted. */
 void tcpw_free_huge(void *p, size_t size);
 

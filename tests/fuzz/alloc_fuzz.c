@@ -68,8 +68,9 @@ tcpw_free(void *p)
 }
 
 void *
-tcpw_zalloc_huge(size_t size)
+tcpw_zalloc_huge(size_t size, bool in_order)
 {
+	(void)in_order;
 	return tcpw_zalloc(size);
 }
 
