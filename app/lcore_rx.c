@@ -100,6 +100,17 @@ drain(struct rx_core *rc)
 	return tcpw_engine_drain(rc->engine, room < DRAIN_PER_LOOP ? room : DRAIN_PER_LOOP);
 }
 
+/* A ring ahead is full (the writer's, through the table's retired slots, or an owner's):
+ * wait. The lcore is alive meanwhile, which is all the watchdog asks (notify.c): counted
+ * as a loop, or systemd would kill a daemon waiting on a full disk, and every flow in
+ * memory would be lost. */
+static inline void
+rx_wait(struct rx_core *rc)
+{
+	own_add(&rc->loops, 1);
+	rte_pause();
+}
+
 /* Not an initialiser: "= { 0 }" would clear the whole ~900-byte batch at every burst. */
 static inline void
 batch_init(struct batch *b)
@@ -118,7 +129,7 @@ batch_run(struct rx_core *rc, struct batch *b)
 					    b->ts_us + done, b->n - done);
 		/* short: every slot waits for the writer; hand records over until it fits */
 		if (done < b->n && drain(rc) == 0)
-			rte_pause();
+			rx_wait(rc);
 	}
 	rte_pktmbuf_free_bulk(b->mbufs, b->nmbufs);
 	b->n = b->nmbufs = 0;
@@ -198,7 +209,7 @@ hand_over_flush(struct rx_core *rc, unsigned int owner)
 	while (done < n) {
 		done += rte_ring_sp_enqueue_burst(r, rc->out[owner] + done, n - done, NULL);
 		if (done < n)
-			rte_pause(); /* the owner is behind: back-pressure to the port */
+			rx_wait(rc); /* the owner is behind: back-pressure to the port */
 	}
 	rc->nout[owner] = 0;
 }
@@ -534,7 +545,7 @@ lcore_rx_main(void *arg)
 	tcpw_engine_flush(rc->engine);
 	while (tcpw_engine_pending(rc->engine) > 0)
 		if (drain(rc) == 0)
-			rte_pause();
+			rx_wait(rc);
 	rx_publish(rc);
 	atomic_store_explicit(&rc->done, true, memory_order_release);
 	return 0;

@@ -53,7 +53,8 @@ struct rx_core {
 	unsigned int nout[TCPW_CONF_RX_MAX];
 	unsigned int held;             /* ... bursts since everything went out */
 	atomic_uint_fast64_t rx_pkts;  /* packets this lcore took from the port (read: main) */
-	atomic_uint_fast64_t loops;    /* loop iterations (read: main, for a watchdog) */
+	atomic_uint_fast64_t loops;    /* loop iterations and waits on a full ring ahead (read:
+					* main, for the watchdog) */
 	atomic_bool done;              /* flushed and drained (read: writer, main) */
 	atomic_uint reload_seq;        /* last reload applied (read: main, telemetry) */
 	atomic_bool reload_failed;     /* the engine could not take the last one (read: main) */
