@@ -248,6 +248,8 @@ struct tcpw_engine {
 	uint32_t behind;           /* directions touched while time was behind: the list is in
 				    * time order when none is left */
 	bool emergency;            /* above the high-water mark, not yet back below low water */
+	bool overloaded;           /* overload() ran for a new pair that found no slot: the
+				    * packet comes again (a caller retries on -ENOSPC) */
 	uint32_t low_water;
 	int64_t emergency_us;
 	struct tcpw_engine_stats st; /* but first_ts and last_ts: */
@@ -1183,12 +1185,17 @@ overload(struct tcpw_engine *e)
 int
 tcpw_engine_set_overload(struct tcpw_engine *e, uint32_t high_water, float emergency_timeout_s)
 {
+	uint32_t gap;
+
 	if (!(emergency_timeout_s > 0))
 		return -EINVAL;
 	e->p.high_water = high_water > e->npairs ? 0 : high_water;
 	e->p.emergency_timeout_s = emergency_timeout_s;
 	e->emergency_us = (int64_t)((double)emergency_timeout_s * 1e6);
-	e->low_water = e->p.high_water > e->npairs / 10 ? e->p.high_water - e->npairs / 10 : 0;
+	/* a tenth of the table below the mark, or half the mark when that is less: above 0,
+	 * which no count of pairs is below (with a mark of 10% or less, emergency stayed on) */
+	gap = e->npairs / 10 < e->p.high_water / 2 ? e->npairs / 10 : e->p.high_water / 2;
+	e->low_water = e->p.high_water - gap;
 	if (e->p.high_water == 0)
 		e->emergency = false;
 	return 0;
@@ -1215,11 +1222,15 @@ pair_create(struct tcpw_engine *e, const void *pk, uint32_t h)
 	uint32_t slot;
 	struct flow *f;
 
-	overload(e);
-	/* Retired slots free up once drained: evict only when none is on its way back, so
-	 * retrying a packet never evicts more than one pair. */
+	/* Retired slots free up once drained: end pairs for a new one only once, however
+	 * often its packet is offered again, and evict only when no slot is on its way back,
+	 * so retrying a packet never ends more than two pairs idle for the emergency timeout,
+	 * nor evicts more than one. */
+	if (!e->overloaded)
+		overload(e);
 	if (e->nfree == 0 && e->npending == 0)
 		autopilot(e);
+	e->overloaded = e->nfree == 0;
 	if (e->nfree == 0)
 		return NIL;
 	if (e->free_head != NIL) {

@@ -1803,6 +1803,79 @@ test_overload_emergency_timeouts(void **state)
 	ctx_free(c);
 }
 
+/* A new pair ends at most two pairs through the emergency timeout, however often its
+ * packet is offered again while the writer refuses records: the pairs it ended keep their
+ * slots until drained, so every try found the table full (a review found each retry ending
+ * two more, here 1-6 for pair 17 instead of 1-2). */
+static void
+test_overload_retry_ends_two(void **state)
+{
+	struct ctx *c = ctx_new(16);
+	struct tpkt t = UDP(1006, 0, IP4(10, 6, 0, 17), 40000, IP4(10, 6, 255, 1), 53, 20);
+	struct tcpw_engine_stats st;
+	uint8_t f[FRAME_MAX];
+	uint32_t len = build_frame(&t, f);
+
+	(void)state;
+	assert_int_equal(tcpw_engine_set_overload(c->e, 12, 5.0f), 0);
+	for (unsigned int k = 1; k <= 16; k++)
+		feed_pair(c, k, 1000, k * 1000);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.in_emergency, 1);
+	assert_int_equal(st.emergency_ended, 0);
+	c->refuse_first = UINT32_MAX; /* the writer's ring is full */
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_int_equal(tcpw_engine_packet(c->e, f, len, ts_of(&t)), -ENOSPC);
+		drain_all(c);
+	}
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.emergency_ended, 2);
+	assert_int_equal(st.autopilot, 0);
+	assert_int_equal(tcpw_engine_pending(c->e), 2);
+	c->refuse_first = 0;
+	c->calls = 0;
+	drain_all(c);
+	assert_int_equal(tcpw_engine_packet(c->e, f, len, ts_of(&t)), 0);
+	/* and the next new pair is a new one: it may end two more */
+	feed_pair(c, 18, 1006, 1000);
+	finish(c);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(c->nrec, 18);
+	assert_int_equal(count_reason(c, TCPW_END_EMERGENCY), 4);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(c->rec[i].flow_ind, i + 1);
+	assert_int_equal(st.rec_pkts, 18);
+	ctx_free(c);
+}
+
+/* A mark of a tenth of the table or less: emergency ends once the table empties (low water
+ * was 0 there, which no count is below: emergency stayed on for good, and pairs idle 5 s
+ * went on ending in a near-empty table). 64 pairs, mark 6: low water 6 - 3. */
+static void
+test_overload_low_mark_switches_off(void **state)
+{
+	struct ctx *c = ctx_new(64);
+	struct tcpw_engine_stats st;
+
+	(void)state;
+	assert_int_equal(tcpw_engine_set_overload(c->e, 6, 5.0f), 0);
+	for (unsigned int k = 1; k <= 7; k++)
+		feed_pair(c, k, 1000, k * 1000);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.in_emergency, 1);
+	/* all seven end by their own 182 s timeout; then a pair, and one 6 s later */
+	feed_pair(c, 8, 1200, 0);
+	assert_int_equal(count_reason(c, TCPW_END_TIMEOUT), 7);
+	feed_pair(c, 9, 1206, 0);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.in_emergency, 0);
+	assert_int_equal(st.emergency_ended, 0);
+	assert_int_equal(tcpw_engine_pairs(c->e), 2);
+	finish(c);
+	assert_int_equal(count_reason(c, TCPW_END_EMERGENCY), 0);
+	ctx_free(c);
+}
+
 /* Above the mark with nothing old enough, a full table still falls back on the autopilot. */
 static void
 test_overload_then_autopilot(void **state)
@@ -2513,6 +2586,8 @@ main(void)
 		cmocka_unit_test_teardown(test_table_full_hfull_oldest_direction_only, teardown),
 		cmocka_unit_test_teardown(test_table_full_evicts_one_pair, teardown),
 		cmocka_unit_test_teardown(test_overload_emergency_timeouts, teardown),
+		cmocka_unit_test_teardown(test_overload_retry_ends_two, teardown),
+		cmocka_unit_test_teardown(test_overload_low_mark_switches_off, teardown),
 		cmocka_unit_test_teardown(test_overload_then_autopilot, teardown),
 		cmocka_unit_test_teardown(test_overload_bad_values, teardown),
 		cmocka_unit_test_teardown(test_determinism, teardown),
