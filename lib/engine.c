@@ -39,6 +39,10 @@
 			     * stay below 1 << 29: pairs <= 1 << 26, tcpw_engine_create()) */
 #define MIN_LATE 16          /* directions behind the ring walk that it still has to see */
 #define WALK_AHEAD 16        /* directions the expiry walk prefetches ahead of itself */
+#ifndef TCPW_DIR_PKTS_MAX    /* flow_dir.pkts's largest: then the count goes on in
+			      * flow_cold.pkts_hi (tests build a small one) */
+#define TCPW_DIR_PKTS_MAX UINT32_MAX
+#endif
 
 /* A pair's key: the endpoints of its first packet (direction 0) in that packet's order, laid
  * out as the first 40 bytes of struct tcpw_pkt: a packet's own first 40 bytes are its key
@@ -163,8 +167,9 @@ struct flow_cold {
 	uint64_t bytes;                    /* with flow_dir.bytes: the direction's bytes */
 	uint64_t flow_ind;                 /* direction 0's: the pair's */
 	uint32_t ext;                      /* while DIR_EXT */
-	uint8_t flags;                     /* CF_HFULL, CF_TIMEJUMP */
-	uint8_t pad[3];
+	uint32_t flags : 8;                /* CF_HFULL, CF_TIMEJUMP */
+	uint32_t pkts_hi : 24;             /* the direction's packets: pkts_hi x
+					    * TCPW_DIR_PKTS_MAX + flow_dir.pkts */
 };
 static_assert(sizeof(struct flow_cold) == 32, "record data is 32 bytes a direction");
 
@@ -1615,6 +1620,12 @@ dir_touch(struct tcpw_engine *e, uint32_t slot, unsigned int dir, const struct t
 		order_note(e, &e->flows[slot], dir);
 	}
 	d->last_us = e->now_us;
+	/* 2^32 packets is 7 minutes of a 10 Mpps tunnel: the count goes on in the record
+	 * data, and pkts stays above 0 (a direction's first packet has none before it) */
+	if (unlikely(d->pkts == TCPW_DIR_PKTS_MAX)) {
+		cold_of(e, slot, dir)->pkts_hi++;
+		d->pkts = 0;
+	}
 	d->pkts++;
 	dir_record(e, slot, dir, pkt, caplen);
 	e->st.sum_hdrs += pkt->hdrs.depth;
@@ -1924,7 +1935,7 @@ fill_dir(const struct tcpw_engine *e, uint32_t slot, unsigned int dir, struct tc
 		       (d->bits & DIR_INVERTED ? TCPW_FS_INVERT : 0);
 	o->first = us_ts(c->first_us);
 	o->last = us_ts(d->last_us);
-	o->pkts = d->pkts;
+	o->pkts = (uint64_t)c->pkts_hi * TCPW_DIR_PKTS_MAX + d->pkts;
 	o->bytes = c->bytes + d->bytes;
 	memcpy(o->src_ip, dir ? k->dst_ip : k->src_ip, 16);
 	memcpy(o->dst_ip, dir ? k->src_ip : k->dst_ip, 16);
