@@ -527,18 +527,24 @@ all_rx_done(void)
 	return true;
 }
 
-/* One signal: stop capturing and write everything. Another: stop waiting for the disk. */
+/* One signal: stop capturing and write everything. Another: stop waiting for the disk.
+ * Counted, not read from quit: the run may be stopping already (-r's stall watch, a
+ * failed launch), and the operator's first signal must not drop what waits for the disk. */
 static void
 handle_signals(void)
 {
+	static unsigned int taken;
+
 	if (got_signal == 0)
 		return;
 	got_signal = 0;
-	if (!atomic_load(&pl.quit)) {
-		notify_stopping();
-		atomic_store(&pl.quit, true);
-	} else
+	if (taken++ > 0) {
 		atomic_store(&pl.give_up, true);
+		return;
+	}
+	if (!atomic_load(&pl.quit))
+		notify_stopping();
+	atomic_store(&pl.quit, true);
 }
 
 static void

@@ -12,7 +12,9 @@ JSON lines and live statistics.
      the active file by name, as `tail -F` does, receives every record exactly once across
      at least three rotations;
   3. a full disk (a 2 MiB tmpfs mounted by the test and filled up): the daemon reports the
-     error once, keeps running, and once space is freed writes every record, none lost;
+     error once, keeps running (a SIGTERM once its input is done is a first one: it keeps
+     waiting), and once space is freed writes every record, none lost; with the disk still
+     full a second SIGTERM gives up waiting, exits 1 and reports the loss;
      the packet log (packet_log.enable) rotates and compresses the same way;
   4. JSON lines: one object per flow line, the same values as the text file;
   5. dpdk-telemetry.py reads /tcpwintmt/stats from a running daemon.
@@ -23,6 +25,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -184,6 +187,17 @@ def tail_and_time_rotation(daemon, outdir, data):
           % (len(follower.lines), follower.files))
 
 
+def fill(path):
+    """Write zeros to path until its file system is full."""
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+
+
 def disk_full(daemon, outdir, data):
     mnt = tempfile.mkdtemp(prefix="tcpwt-full-")
     pcap = os.path.join(data, "demo.pcap")
@@ -193,13 +207,7 @@ def disk_full(daemon, outdir, data):
             print("SKIP: disk full: cannot mount a tmpfs here")
             return
         filler = os.path.join(mnt, "filler")
-        with open(filler, "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
+        fill(filler)
         ref = os.path.join(outdir, "plain", "demo_flows.txt")
         conf = os.path.join(outdir, "full.conf")
         with open(conf, "w") as f:
@@ -207,6 +215,10 @@ def disk_full(daemon, outdir, data):
         p = subprocess.Popen([daemon, "-c", conf, "-r", pcap, "-w", mnt],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(2.0)
+        # the input is done, so the run is already stopping: a first SIGTERM is still a
+        # first one (write everything), not the second's "stop waiting for the disk"
+        p.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
         still_running = p.poll() is None
         os.unlink(filler)
         out, err = p.communicate(timeout=60)
@@ -221,6 +233,26 @@ def disk_full(daemon, outdir, data):
               "disk full: the error is reported once (%d times)" %
               err.count("No space left on device"))
         check(got == want, "disk full: every record written once space returned")
+        # the disk stays full: a second SIGTERM gives up waiting, and says what was lost
+        os.unlink(os.path.join(mnt, "demo_flows.txt"))
+        fill(filler)
+        p = subprocess.Popen([daemon, "-c", conf, "-r", pcap, "-w", mnt],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(2.0)
+        for _ in range(2):
+            p.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+        try:
+            _, err = p.communicate(timeout=20)
+            gave_up = True
+        except subprocess.TimeoutExpired:
+            p.kill()
+            _, err = p.communicate()
+            gave_up = False
+        check(gave_up and p.returncode == 1 and "could not be written (lost)" in err,
+              "disk full: a second SIGTERM stops waiting, exit 1, the loss reported (%s, "
+              "exit %s: %s)" % ("stopped" if gave_up else "still waiting after 20 s",
+                                p.returncode, err.strip()[-200:]))
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
         os.rmdir(mnt)
