@@ -480,11 +480,15 @@ rx_reload(struct rx_core *rc)
 	unsigned int seq = reload_take(&rc->pl->reload,
 				       atomic_load_explicit(&rc->reload_seq, memory_order_relaxed),
 				       &r);
+	bool failed;
 
 	if (seq == 0)
 		return;
-	if (tcpw_engine_set_timeouts(rc->engine, &r.tmt, r.flow_timeout_s) != 0 ||
-	    tcpw_engine_set_overload(rc->engine, r.high_water, r.emergency_timeout_s) != 0)
+	/* both, whatever the first says: the timeouts can be refused (too many distinct
+	 * values since start) and the overload settings still apply */
+	failed = tcpw_engine_set_timeouts(rc->engine, &r.tmt, r.flow_timeout_s) != 0;
+	failed |= tcpw_engine_set_overload(rc->engine, r.high_water, r.emergency_timeout_s) != 0;
+	if (failed)
 		atomic_store_explicit(&rc->reload_failed, true, memory_order_relaxed);
 	atomic_store_explicit(&rc->reload_seq, seq, memory_order_release);
 }
