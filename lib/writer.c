@@ -372,20 +372,37 @@ cmp_closed(const void *a, const void *b)
 	return strcmp(((const struct closed *)a)->name, ((const struct closed *)b)->name);
 }
 
-/* Closed files are PREFIX-<time>... .EXT[.gz]; their names sort by time. */
+/* @n digits at @p */
+static bool
+digits(const char *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+/* Closed files are exactly the names rename_closed() makes: PREFIX-YYYYMMDDTHHMMSSZ[_NNN].EXT,
+ * and the same with .gz; their names sort by time. Anything else with our prefix (an
+ * operator's PREFIX-2024-05-01.EXT, PREFIX-keep.EXT) is not ours: retention neither deletes
+ * it nor counts it. */
 static bool
 is_closed_name(const struct tcpw_writer *w, const char *name)
 {
-	size_t pl = strlen(w->p.prefix);
-	const char *ext;
+	size_t pl = strlen(w->p.prefix), el = strlen(w->p.ext);
+	const char *p = name + pl + 1;
 
-	if (strncmp(name, w->p.prefix, pl) != 0 || name[pl] != '-')
+	if (strncmp(name, w->p.prefix, pl) != 0 || name[pl] != '-' ||
+	    strnlen(p, 20) < 16 || !digits(p, 8) || p[8] != 'T' || !digits(p + 9, 6) ||
+	    p[15] != 'Z')
 		return false;
-	ext = strstr(name + pl, w->p.ext);
-	return ext != NULL &&
-	       (strcmp(ext, w->p.ext) == 0 ||
-		(strncmp(ext, w->p.ext, strlen(w->p.ext)) == 0 &&
-		 strcmp(ext + strlen(w->p.ext), ".gz") == 0));
+	p += 16;
+	if (p[0] == '_') {
+		if (strnlen(p, 4) < 4 || !digits(p + 1, 3))
+			return false;
+		p += 4;
+	}
+	return strncmp(p, w->p.ext, el) == 0 && (p[el] == '\0' || strcmp(p + el, ".gz") == 0);
 }
 
 static void

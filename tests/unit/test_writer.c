@@ -733,10 +733,20 @@ test_gzip(void **state)
 
 /* ---- 6. retention ---------------------------------------------------------------------- */
 
-/* Files that are not PREFIX-*EXT or PREFIX-*EXT.gz: never deleted, never counted. */
+/* Files whose names are not PREFIX-YYYYMMDDTHHMMSSZ[_NNN]EXT[.gz]: never deleted, never
+ * counted, whatever else they share with ours (the first names after "notes.txt" sort
+ * before every closed file, "-keep" after: each would have been deleted, or taken a
+ * place of keep_files, when any PREFIX-*EXT counted). */
 static const char *const FOREIGN[] = {
 	"a",
 	"notes.txt",
+	PREFIX "-2019-12-31" EXT,
+	PREFIX "-2019" EXT ".gz",
+	PREFIX "-20200101T000000" EXT,
+	PREFIX "-20200101T000000Z_1" EXT,
+	PREFIX "-20200101T000000Z_0001" EXT,
+	PREFIX "-20200101T000000Zcopy" EXT,
+	PREFIX "-keep" EXT,
 	PREFIX EXT ".1",
 	PREFIX "_20200101T000000Z" EXT,
 	PREFIX "x-20200101T000000Z" EXT,
