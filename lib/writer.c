@@ -507,47 +507,6 @@ rename_closed(struct tcpw_writer *w, const char *from, time_t t, char *out, size
 	return -EEXIST;
 }
 
-static void
-rotate(struct tcpw_writer *w, time_t now)
-{
-	char closed[NAME_MAX_];
-	int rc;
-
-	if (w->fd < 0 || flush_buf(w) != 0)
-		return; /* never close a file with records still to write: retry later */
-	if (fsync(w->fd) != 0)
-		report(w, "fsync %s: %s", w->path, strerror(errno));
-	close(w->fd);
-	w->fd = -1;
-	rc = rename_closed(w, w->path, w->first_record ? w->first_record : w->opened, closed,
-			   sizeof(closed));
-	if (rc == -EEXIST) {
-		report(w, "cannot rename %s: 1000 closed files in one second", w->path);
-	} else if (rc != 0) {
-		report(w, "cannot rename %s: %s", w->path, strerror(-rc));
-	} else {
-		w->st.files_closed++;
-		if (w->p.gzip && gzip_file(w, closed) != 0)
-			report(w, "cannot compress %s", closed);
-	}
-	retention(w);
-	open_active(w, now);
-}
-
-/* ---- public -------------------------------------------------------------------------- */
-
-static bool
-rotation_due(const struct tcpw_writer *w, time_t now)
-{
-	if (w->file_records == 0)
-		return false;
-	if (w->p.rotate_bytes && w->file_bytes >= w->p.rotate_bytes)
-		return true;
-	/* from the first record, so a file never spans more than the interval of records and
-	 * an idle period does not end in a one-record file */
-	return w->p.rotate_interval_s && now - w->first_record >= (time_t)w->p.rotate_interval_s;
-}
-
 /* The active file was deleted or replaced (directory removed, logrotate by mistake):
  * start it again, so records do not go to an unlinked inode. */
 static void
@@ -608,6 +567,49 @@ check_active(struct tcpw_writer *w, time_t now)
 		w->mid_line = false;
 		w->file_bytes = w->written + w->len;
 	}
+}
+
+static void
+rotate(struct tcpw_writer *w, time_t now)
+{
+	char closed[NAME_MAX_];
+	int rc;
+
+	/* the file may be gone since the last tick: its records would go to the removed inode */
+	check_active(w, now);
+	if (w->fd < 0 || flush_buf(w) != 0)
+		return; /* never close a file with records still to write: retry later */
+	if (fsync(w->fd) != 0)
+		report(w, "fsync %s: %s", w->path, strerror(errno));
+	close(w->fd);
+	w->fd = -1;
+	rc = rename_closed(w, w->path, w->first_record ? w->first_record : w->opened, closed,
+			   sizeof(closed));
+	if (rc == -EEXIST) {
+		report(w, "cannot rename %s: 1000 closed files in one second", w->path);
+	} else if (rc != 0) {
+		report(w, "cannot rename %s: %s", w->path, strerror(-rc));
+	} else {
+		w->st.files_closed++;
+		if (w->p.gzip && gzip_file(w, closed) != 0)
+			report(w, "cannot compress %s", closed);
+	}
+	retention(w);
+	open_active(w, now);
+}
+
+/* ---- public -------------------------------------------------------------------------- */
+
+static bool
+rotation_due(const struct tcpw_writer *w, time_t now)
+{
+	if (w->file_records == 0)
+		return false;
+	if (w->p.rotate_bytes && w->file_bytes >= w->p.rotate_bytes)
+		return true;
+	/* from the first record, so a file never spans more than the interval of records and
+	 * an idle period does not end in a one-record file */
+	return w->p.rotate_interval_s && now - w->first_record >= (time_t)w->p.rotate_interval_s;
 }
 
 int

@@ -957,6 +957,35 @@ test_active_unlinked_buffer_full(void **state)
 	assert_active_recs(f, 1, 8);
 }
 
+/*
+ * The active file is unlinked, then a size rotation comes due with no tick between (live, a
+ * busy writer ticks at the flush interval only): the rotation must not write the buffered
+ * records to the unlinked inode, where they were lost, counted as written. Every record
+ * taken after the removal is in a closed file or the active one, exactly once.
+ */
+static void
+test_active_unlinked_then_rotation(void **state)
+{
+	struct fx *f = *state;
+	struct tcpw_writer_stats st;
+	struct tcpw_writer *w;
+
+	f->p.rotate_bytes = 200;
+	w = open_writer(f, T0);
+	put(w, 0, REC_LEN, T0, NULL);
+	tcpw_writer_tick(w, T0);
+	assert_active_recs(f, 0, 1);
+	assert_int_equal(unlink(f->active), 0);
+	for (unsigned int i = 1; i < 9; i++)
+		put(w, i, REC_LEN, T0, &f->all);
+	tcpw_writer_tick(w, T0);
+	assert_records_once(f, &f->all, false, 2);
+	assert_int_equal(f->log_errors, 1);
+	tcpw_writer_stats(w, &st);
+	assert_int_equal(st.files_closed, 2);
+	assert_int_equal(close_writer(f), 0);
+}
+
 /* The whole directory is removed: the tick creates it again, with the active file. */
 static void
 test_dir_removed(void **state)
@@ -1605,6 +1634,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_active_unlinked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_unlinked_before_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_unlinked_buffer_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_active_unlinked_then_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_blocked_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_fails_efbig, setup, teardown),
