@@ -36,6 +36,7 @@ struct tcpw_writer {
 	time_t opened;               /* when the active file was started */
 	time_t first_record;         /* when its first record was taken */
 	bool failing;                /* the last write failed: report the next success */
+	bool refused;                /* a refusal was logged since records last all went out */
 	char last_stamp[32];         /* time part of the last closed name, and its sequence: */
 	unsigned int last_seq;       /* names never go back even when retention frees one */
 	struct tcpw_writer_stats st;
@@ -61,6 +62,7 @@ recovered(struct tcpw_writer *w)
 {
 	char msg[NAME_MAX_ + 64];
 
+	w->refused = false;
 	if (!w->failing)
 		return;
 	w->failing = false;
@@ -95,8 +97,9 @@ refuse(struct tcpw_writer *w, const char *fmt, ...)
 	va_list ap;
 
 	w->st.names_refused++;
-	if (w->p.log == NULL)
-		return;
+	if (w->refused || w->p.log == NULL)
+		return; /* a name refused at every tick is logged once, until records flow again */
+	w->refused = true;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
