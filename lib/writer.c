@@ -349,6 +349,9 @@ gzip_file(struct tcpw_writer *w, const char *src)
 		}
 	if (n < 0)
 		rc = -EIO;
+	/* on disk before the original goes: a crash must not leave an empty .gz alone */
+	if (rc == 0 && (gzflush(gz, Z_FINISH) != Z_OK || fsync(out) != 0))
+		rc = -EIO;
 	if (gzclose(gz) != Z_OK)
 		rc = -EIO;
 	close(in);
