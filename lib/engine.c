@@ -1117,6 +1117,9 @@ tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt, floa
 			known |= t[j] == t[i];
 		needed += !known;
 	}
+	/* the zero-window threshold and count are no timeouts: they apply either way */
+	e->p.tmt.thres = tmt->thres;
+	e->p.tmt.flwprg = tmt->flwprg;
 	if (e->nhandlers + needed > MAX_HANDLERS)
 		return -ENOSPC;
 	for (unsigned int i = 0; i < TCPW_ARRAY_SIZE(t); i++)

@@ -185,7 +185,12 @@ void tcpw_engine_stats_merge(struct tcpw_engine_stats *dst, const struct tcpw_en
 int tcpw_engine_set_overload(struct tcpw_engine *e, uint32_t high_water,
 			     float emergency_timeout_s);
 
-/** Change the tcpWinTMT constants and default timeout (reload); applies to later packets. */
+/**
+ * Change the tcpWinTMT constants and default timeout (reload); applies to later packets.
+ * @return 0; -EINVAL if a timeout is not above 0 (nothing changes); -ENOSPC if the timeouts
+ *         would make more than 8 distinct values since creation (they stay as they were;
+ *         the zero-window threshold and count change all the same)
+ */
 int tcpw_engine_set_timeouts(struct tcpw_engine *e, const struct tcpw_tmt *tmt,
 			     float flow_timeout_s);
 

@@ -1096,6 +1096,37 @@ test_unreachable_timeout(void **state)
 	ctx_free(c);
 }
 
+/* Reloads that each bring a new TMT_EST fill the 8 timeout values; the next is refused
+ * with -ENOSPC, but its zero-window threshold applies all the same (a review found the
+ * whole tcpWinTMT change dropped), and values already known are still taken. */
+static void
+test_timeouts_exhausted(void **state)
+{
+	struct ctx *c = ctx_new(8);
+	struct tcpw_tmt tmt = tmt_tutorial;
+
+	(void)state;
+	for (unsigned int k = 2; k <= 5; k++) {
+		tmt.est_s = (float)k;
+		assert_int_equal(tcpw_engine_set_timeouts(c->e, &tmt, 182.0f), 0);
+	}
+	tmt.est_s = 6.0f;
+	tmt.thres = 100;
+	assert_int_equal(tcpw_engine_set_timeouts(c->e, &tmt, 182.0f), -ENOSPC);
+	tmt.bgn_s = -1.0f;
+	tmt.thres = 200;
+	assert_int_equal(tcpw_engine_set_timeouts(c->e, &tmt, 182.0f), -EINVAL);
+	feed(c, TCP(3000, 0, HA, 40000, HB, 80, ACK, 150, 0)); /* below 200, not below 100 */
+	feed(c, TCP(3000, 1000, HA, 40000, HB, 80, ACK, 50, 0));
+	tmt = tmt_tutorial; /* all known: taken */
+	assert_int_equal(tcpw_engine_set_timeouts(c->e, &tmt, 182.0f), 0);
+	feed(c, TCP(3000, 2000, HA, 40000, HB, 80, ACK, 50, 0));
+	finish(c);
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(c->rec[0].dir[0].twin.win_cnt, 1);
+	ctx_free(c);
+}
+
 /* ---- 7. reverse abort ---------------------------------------------------------------- */
 
 static void
@@ -2573,6 +2604,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pair_needs_both_expired, teardown),
 		cmocka_unit_test_teardown(test_lone_and_udp_timeouts, teardown),
 		cmocka_unit_test_teardown(test_unreachable_timeout, teardown),
+		cmocka_unit_test_teardown(test_timeouts_exhausted, teardown),
 		cmocka_unit_test_teardown(test_reverse_abort, teardown),
 		cmocka_unit_test_teardown(test_abort_without_reverse, teardown),
 		cmocka_unit_test_teardown(test_accounting, teardown),
