@@ -687,7 +687,10 @@ tcpw_hdrs_format(const struct tcpw_hdrs *h, char *out, unsigned int len)
 		char num[8];
 		unsigned int nd = 0;
 
-		while (i + run < h->n && h->code[i + run] == code)
+		/* Tranalyzer counts a run of VLAN tags or MPLS labels ("vlan{2}") and lists any
+		 * other header as often as it comes ("ipv6.fraghdr:ipv6.fraghdr") */
+		while ((code == TCPW_HDR_VLAN || code == TCPW_HDR_MPLS) && i + run < h->n &&
+		       h->code[i + run] == code)
 			run++;
 		for (unsigned int v = run; run > 1 && v > 0; v /= 10) /* "{run}" reversed */
 			num[nd++] = (char)('0' + v % 10);

@@ -1264,7 +1264,7 @@ test_hdrs_format(void **state)
 		.depth = 7,
 	};
 	static const char want[] = "eth:vlan{3}:mpls:ipv4:tcp";
-	char buf[64];
+	char buf[128];
 	int n;
 
 	(void)state;
@@ -1297,6 +1297,15 @@ test_hdrs_format(void **state)
 	};
 	tcpw_hdrs_format(&h, buf, sizeof(buf));
 	assert_string_equal(buf, "vlan:mpls:vlan{2}");
+
+	/* Only VLAN tags and MPLS labels are counted: any other header repeats, as in the
+	 * golden record of frag-12 (eth:ipv6:ipv6.fraghdr:ipv6.fraghdr:...). */
+	h = (struct tcpw_hdrs){
+		.code = { TCPW_HDR_ETH, TCPW_HDR_IPV6, TCPW_HDR_IPV6_FRAG, TCPW_HDR_IPV6_FRAG,
+			  TCPW_HDR_IPV6_DSTOPTS, TCPW_HDR_IPV6_DSTOPTS, TCPW_HDR_TCP }, .n = 7,
+	};
+	tcpw_hdrs_format(&h, buf, sizeof(buf));
+	assert_string_equal(buf, "eth:ipv6:ipv6.fraghdr:ipv6.fraghdr:ipv6.dstopts:ipv6.dstopts:tcp");
 
 	/* Empty stack; codes without a name. */
 	h = (struct tcpw_hdrs){ .n = 0 };
