@@ -186,11 +186,13 @@ struct interns {
 					    * HINT_UNSEEN before its first packet */
 };
 
+/* A first fragment, found again by its addresses and identification: not by protocol,
+ * which an IPv6 fragment after the first shows as its Fragment header's next header (AH,
+ * Destination Options...) where the first shows the transport's. */
 struct frag_entry {
 	uint8_t src[16];
 	uint8_t dst[16];
 	uint32_t id;
-	uint8_t proto;
 	uint8_t ip_ver;
 	uint8_t dir;
 	uint8_t used;
@@ -1578,9 +1580,8 @@ frag_bucket(const struct tcpw_pkt *pkt)
 static bool
 frag_match(const struct frag_entry *fe, const struct tcpw_pkt *pkt)
 {
-	return fe->used && fe->id == pkt->frag_id && fe->proto == pkt->l4_proto &&
-	       fe->ip_ver == pkt->ip_ver && memcmp(fe->src, pkt->src_ip, 16) == 0 &&
-	       memcmp(fe->dst, pkt->dst_ip, 16) == 0;
+	return fe->used && fe->id == pkt->frag_id && fe->ip_ver == pkt->ip_ver &&
+	       memcmp(fe->src, pkt->src_ip, 16) == 0 && memcmp(fe->dst, pkt->dst_ip, 16) == 0;
 }
 
 static void
@@ -1591,7 +1592,6 @@ frag_remember(struct tcpw_engine *e, const struct tcpw_pkt *pkt, uint32_t slot, 
 	memcpy(fe->src, pkt->src_ip, 16);
 	memcpy(fe->dst, pkt->dst_ip, 16);
 	fe->id = pkt->frag_id;
-	fe->proto = pkt->l4_proto;
 	fe->ip_ver = pkt->ip_ver;
 	fe->dir = (uint8_t)dir;
 	fe->slot = slot;

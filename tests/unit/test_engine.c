@@ -1188,6 +1188,69 @@ feed_raw(struct ctx *c, const uint8_t *f, uint32_t len, uint32_t sec, uint32_t u
 	drain_all(c);
 }
 
+/* Eth + IPv6 (2001:db8::1 -> 2001:db8::2) + Fragment header (id 0x4242, @offset8 in 8-byte
+ * units, MF) + @rest; the Fragment header's next header is @frag_nh. */
+static uint32_t
+build_ipv6_frag(uint8_t *f, uint8_t frag_nh, uint16_t offset8, bool more, const uint8_t *rest,
+		uint32_t rest_len)
+{
+	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd };
+	uint8_t *ip = f + 14, *fh = ip + 40;
+
+	memcpy(f, eth, 14);
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	put16(ip + 4, 8 + rest_len);
+	ip[6] = 44;                               /* next header: Fragment */
+	ip[7] = 64;
+	ip[8] = ip[24] = 0x20;                    /* 2001:db8::1, 2001:db8::2 */
+	ip[9] = ip[25] = 0x01;
+	ip[10] = ip[26] = 0x0d;
+	ip[11] = ip[27] = 0xb8;
+	ip[23] = 1;
+	ip[39] = 2;
+	fh[0] = frag_nh;
+	fh[1] = 0;
+	put16(fh + 2, (uint32_t)offset8 << 3 | (more ? 1 : 0));
+	put32(fh + 4, 0x4242);
+	memcpy(fh + 8, rest, rest_len);
+	return 14 + 40 + 8 + rest_len;
+}
+
+/* IPv6 fragments are one packet by addresses and identification alone (RFC 8200), as the
+ * contract keys the fragment table by the identification: with an Authentication Header
+ * after the Fragment header, the first fragment's protocol is TCP (AH skipped) and a later
+ * one's is AH (51), the Fragment header's next header, and the later one must still join
+ * the first's flow (a review found it a port-0 orphan). */
+static void
+test_ipv6_frag_after_ah(void **state)
+{
+	struct ctx *c = ctx_new(16);
+	struct tcpw_engine_stats st;
+	uint8_t f[FRAME_MAX], first[12 + 20] = { 0 }, later[24] = { 0 };
+
+	(void)state;
+	first[0] = 6;                             /* AH: next header TCP, 12 bytes */
+	first[1] = 1;
+	put16(first + 12, 40000);                 /* TCP 40000 -> 80, ACK, window 1000 */
+	put16(first + 14, 80);
+	first[12 + 12] = 0x50;
+	first[12 + 13] = 0x10;
+	put16(first + 12 + 14, 1000);
+	feed_raw(c, f, build_ipv6_frag(f, 51, 0, true, first, sizeof(first)), 6000, 0);
+	feed_raw(c, f, build_ipv6_frag(f, 51, 4, false, later, sizeof(later)), 6000, 1);
+	finish(c);
+	tcpw_engine_stats(c->e, &st);
+	assert_int_equal(st.verdict[TCPW_PKT_FLOW], 1);
+	assert_int_equal(st.verdict[TCPW_PKT_FRAG], 1);
+	assert_int_equal(st.frag_orphan, 0);
+	assert_int_equal(c->nrec, 1);
+	assert_int_equal(c->rec[0].l4_proto, 6);
+	assert_int_equal(c->rec[0].dir[0].src_port, 40000);
+	assert_int_equal(c->rec[0].dir[0].pkts, 2);
+	ctx_free(c);
+}
+
 static void
 test_accounting(void **state)
 {
@@ -2608,6 +2671,7 @@ main(void)
 		cmocka_unit_test_teardown(test_reverse_abort, teardown),
 		cmocka_unit_test_teardown(test_abort_without_reverse, teardown),
 		cmocka_unit_test_teardown(test_accounting, teardown),
+		cmocka_unit_test_teardown(test_ipv6_frag_after_ah, teardown),
 		cmocka_unit_test_teardown(test_record_lists, teardown),
 		cmocka_unit_test_teardown(test_record_bytes_spill, teardown),
 		cmocka_unit_test_teardown(test_pair_keys, teardown),
