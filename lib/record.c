@@ -423,7 +423,9 @@ put_payload(struct out *o, const uint8_t *p, uint32_t n)
 	while (i < n && !o->full) {
 		uint32_t run = i;
 
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\')
+		/* printable as it is, backslash included: the tutorial's 0.8 listing shows lone
+		 * ones ("}\...pQZ"); 0.9 would escape it, and \b \f \v too */
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7f)
 			run++;
 		if (run > i) {
 			put_mem(o, (const char *)p + i, run - i);
@@ -434,7 +436,6 @@ put_payload(struct out *o, const uint8_t *p, uint32_t n)
 		case '\n': put_mem(o, "\\n", 2); break;
 		case '\r': put_mem(o, "\\r", 2); break;
 		case '\t': put_mem(o, "\\t", 2); break;
-		case '\\': put_mem(o, "\\\\", 2); break;
 		default: put_ch(o, '.'); break;
 		}
 	}
