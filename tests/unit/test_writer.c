@@ -1512,6 +1512,30 @@ test_link_at_active_running(void **state)
 }
 
 /*
+ * The active file is replaced by a link and nothing waits when the writer closes: no file
+ * could be opened, but nothing was lost either, and closing says so (it said -EIO, and the
+ * daemon "0 bytes of records could not be written (lost)" with exit 1).
+ */
+static void
+test_link_at_active_nothing_waits(void **state)
+{
+	struct fx *f = *state;
+	struct tcpw_writer_stats st;
+
+	open_writer(f, T0);
+	put(f->w, 0, REC_LEN, T0, NULL);
+	tcpw_writer_tick(f->w, T0);
+	assert_int_equal(unlink(f->active), 0);
+	plant_link(f, PREFIX EXT, false);
+	tcpw_writer_tick(f->w, T0 + 1);
+	tcpw_writer_stats(f->w, &st);
+	assert_int_equal(st.buffered, 0);
+	assert_int_equal(st.names_refused, 1);
+	assert_int_equal(close_writer(f), 0);
+	assert_link_intact(f, PREFIX EXT);
+}
+
+/*
  * A link at the closed name a rotation would use (plain, or its .gz) is skipped, counted and
  * logged; the file goes to the next name (_001) and the link and its target are untouched.
  */
@@ -1647,6 +1671,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_world_writable_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_at_active_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_at_active_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_at_active_nothing_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_at_closed_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_at_gzip_temp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_at_active, setup, teardown),
