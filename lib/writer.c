@@ -559,17 +559,12 @@ check_active(struct tcpw_writer *w, time_t now)
 			memmove(w->buf, w->buf + drop, w->len - drop);
 			w->len -= drop;
 		}
-		if (hlen <= w->p.buffer_bytes - w->len) {
-			memmove(w->buf + hlen, w->buf, w->len);
-			memcpy(w->buf, w->p.header, hlen);
-			w->len += hlen;
-		} else if (write(w->fd, w->p.header, hlen) == (ssize_t)hlen) {
-			/* no room in buf: write it first (sketch: retry a short write) */
-			w->st.bytes += hlen;
-			w->written = hlen;
-		} else {
-			report(w, "writing %s: %s", w->path, strerror(errno));
-		}
+		/* records leave a header's worth of the buffer free (tcpw_writer_write()): the
+		 * header goes first in the buffer, and out with the records, however the disk
+		 * takes them */
+		memmove(w->buf + hlen, w->buf, w->len);
+		memcpy(w->buf, w->p.header, hlen);
+		w->len += hlen;
 		w->mid_line = false;
 		w->file_bytes = w->written + w->len;
 	}
@@ -621,13 +616,15 @@ rotation_due(const struct tcpw_writer *w, time_t now)
 int
 tcpw_writer_write(struct tcpw_writer *w, const char *rec, size_t len, time_t now)
 {
-	if (len > w->p.buffer_bytes - strlen(w->p.header))
+	size_t room = w->p.buffer_bytes - strlen(w->p.header); /* a header's worth kept free */
+
+	if (len > room - strlen(w->p.header))
 		return -EMSGSIZE;
-	if (w->p.buffer_bytes - w->len < len) {
+	if (room - w->len < len) {
 		/* a full buffer is written without waiting for a tick (offline, ticks come at
 		 * the flush interval only): to the active file as it stands now */
 		check_active(w, now);
-		if (flush_buf(w) != 0 && w->p.buffer_bytes - w->len < len)
+		if (flush_buf(w) != 0 && room - w->len < len)
 			return -EAGAIN;
 	}
 	if (w->file_records == 0)
@@ -735,7 +732,7 @@ tcpw_writer_open(const struct tcpw_writer_params *p, time_t now)
 	int n, rc;
 
 	if (p->dir == NULL || p->prefix == NULL || p->ext == NULL || p->header == NULL ||
-	    p->buffer_bytes < strlen(p->header) + 1 || (p->file_mode & ~0666u) != 0 ||
+	    p->buffer_bytes < 2 * strlen(p->header) + 1 || (p->file_mode & ~0666u) != 0 ||
 	    (p->file_mode & S_IWOTH) != 0) {
 		errno = EINVAL;
 		return NULL;

@@ -41,6 +41,8 @@
 #define HEADER "#seq\tdata\n"       /* 10 bytes */
 #define HLEN (sizeof(HEADER) - 1)
 #define REC_LEN 50                   /* default record length */
+/* A buffer of 5 records, and the header's worth the writer keeps free (256 + 10 bytes) */
+#define SMALL_BUF (5 * REC_LEN + 6 + HLEN)
 #define MAX_FILES 64                 /* directory entries a test looks at */
 #define NAME_LEN 256
 
@@ -943,13 +945,13 @@ test_active_unlinked_buffer_full(void **state)
 	struct tcpw_writer *w;
 	unsigned int n = 0;
 
-	f->p.buffer_bytes = 256;
+	f->p.buffer_bytes = SMALL_BUF;
 	w = open_writer(f, T0);
 	put(w, n++, REC_LEN, T0, NULL);
 	tcpw_writer_tick(w, T0);
 	assert_active_recs(f, 0, 1);
 	assert_int_equal(unlink(f->active), 0);
-	while (n < 8) /* 256 bytes hold 5 records: record 6 finds the buffer full */
+	while (n < 8) /* SMALL_BUF holds 5 records: record 6 finds it full */
 		put(w, n++, REC_LEN, T0, NULL);
 	assert_active_recs(f, 1, 6);
 	assert_int_equal(f->log_errors, 1);
@@ -1020,7 +1022,7 @@ test_dir_removed(void **state)
 /*
  * The directory is replaced by a regular file, so the active file cannot be opened again: every
  * failed attempt is counted but only the first error is logged, records are held until the
- * 256-byte buffer is full, then -EAGAIN; once the path is free the tick recreates the directory
+ * buffer (SMALL_BUF) is full, then -EAGAIN; once the path is free the tick recreates the directory
  * and writes every record taken, exactly once.
  */
 static void
@@ -1033,7 +1035,7 @@ test_dir_blocked_backpressure(void **state)
 	char rec[REC_LEN + 1];
 	int fd;
 
-	f->p.buffer_bytes = 256;
+	f->p.buffer_bytes = SMALL_BUF;
 	w = open_writer(f, T0);
 	put(w, 0, REC_LEN, T0, NULL);
 	tcpw_writer_tick(w, T0);
@@ -1124,7 +1126,7 @@ active_is(const struct fx *f, unsigned int from, unsigned int to)
 /*
  * File size limit 135 bytes: header (10) + 2 records + 25 bytes of the third. The sixth record
  * makes the writer flush: write(2) stops at the limit, then fails with EFBIG. The first failure
- * is logged, every failed call counted; the buffer (256 bytes) takes records until full, then
+ * is logged, every failed call counted; the buffer (SMALL_BUF) takes records until full, then
  * -EAGAIN. With the limit lifted, a tick writes everything, each record exactly once.
  */
 static int
@@ -1136,7 +1138,7 @@ child_efbig(struct fx *f)
 	size_t len;
 	char *s;
 
-	f->p.buffer_bytes = 256;
+	f->p.buffer_bytes = SMALL_BUF;
 	w = tcpw_writer_open(&f->p, T0);
 	CHECK(w != NULL);
 	tcpw_writer_tick(w, T0);
@@ -1196,7 +1198,7 @@ child_efbig_unlinked(struct fx *f)
 	char *s;
 	bool ok;
 
-	f->p.buffer_bytes = 256;
+	f->p.buffer_bytes = SMALL_BUF;
 	w = tcpw_writer_open(&f->p, T0);
 	CHECK(w != NULL);
 	tcpw_writer_tick(w, T0);
@@ -1255,6 +1257,58 @@ static void
 test_write_fails_then_unlinked(void **state)
 {
 	run_in_child(*state, child_efbig_unlinked);
+}
+
+/*
+ * The active file is removed while the buffer is full, and the new file takes only 5 bytes
+ * at first: its header must still come whole and first. It was written past the buffer,
+ * once, with no retry of a short write (the file began "#seq\t" and then the records);
+ * now the buffer keeps a header's worth free, and the header goes out with the records.
+ */
+static int
+child_efbig_restart_header(struct fx *f)
+{
+	struct tcpw_writer *w;
+	char rec[REC_LEN + 1];
+	size_t len;
+	char *s;
+	bool ok = false;
+
+	f->p.buffer_bytes = 5 * REC_LEN + 6; /* full with 5 records: 6 bytes left */
+	w = tcpw_writer_open(&f->p, T0);
+	CHECK(w != NULL);
+	CHECK(tcpw_writer_write(w, rec, make_rec(rec, 0, REC_LEN), T0) == 0);
+	tcpw_writer_tick(w, T0);
+	for (unsigned int i = 1; i < 6; i++) /* the buffer full */
+		CHECK(tcpw_writer_write(w, rec, make_rec(rec, i, REC_LEN), T0) == 0);
+	CHECK(unlink(f->active) == 0);
+	CHECK(set_fsize(5) == 0);
+	tcpw_writer_tick(w, T0 + 1);
+	CHECK(set_fsize(RLIM_INFINITY) == 0);
+	tcpw_writer_tick(w, T0 + 2);
+	s = slurp(f->active, &len);
+	CHECK(s != NULL);
+	/* the header, then the records from the buffer at the removal on (those the writer
+	 * had flushed before went to the removed file) */
+	for (unsigned int from = 1; from < 6 && !ok; from++) {
+		struct sb want = { 0 };
+
+		want_recs(&want, true, from, 6, REC_LEN);
+		ok = len == want.len && memcmp(s, want.s, len) == 0;
+		sb_free(&want);
+	}
+	if (!ok)
+		fprintf(stderr, "active file after the removal:\n%s\n", s);
+	free(s);
+	CHECK(ok);
+	CHECK(tcpw_writer_close(w) == 0);
+	return 0;
+}
+
+static void
+test_restart_header_short_write(void **state)
+{
+	run_in_child(*state, child_efbig_restart_header);
 }
 
 /* ---- 9. close and statistics ----------------------------------------------------------- */
@@ -1664,6 +1718,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dir_blocked_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_fails_efbig, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_fails_then_unlinked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_header_short_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_header_only_leftover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
