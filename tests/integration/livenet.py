@@ -57,6 +57,18 @@ def write_timed_pcap(path, records):
             f.write(struct.pack("<IIII", sec, usec, len(fr), len(fr)) + fr)
 
 
+def fill(path):
+    """Write zeros to path until its file system is full (a full disk for a test's own
+    small tmpfs)."""
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+
+
 def write_pcap(path, frames):
     """frames a second apart from 1700000000."""
     write_timed_pcap(path, [(1700000000 + i, 0, fr) for i, fr in enumerate(frames)])

@@ -85,13 +85,7 @@ def disk_full(daemon, outdir, sock, fails):
             fails.append("disk full: cannot mount a tmpfs")
             return msgs
         filler = os.path.join(mnt, "filler")
-        with open(filler, "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
+        livenet.fill(filler)
         t0 = time.time()
         p = subprocess.Popen([daemon, "-c", conf, "-r", pcap, "-w", mnt],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

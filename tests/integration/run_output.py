@@ -187,17 +187,6 @@ def tail_and_time_rotation(daemon, outdir, data):
           % (len(follower.lines), follower.files))
 
 
-def fill(path):
-    """Write zeros to path until its file system is full."""
-    with open(path, "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
-
-
 def disk_full(daemon, outdir, data):
     mnt = tempfile.mkdtemp(prefix="tcpwt-full-")
     pcap = os.path.join(data, "demo.pcap")
@@ -207,7 +196,7 @@ def disk_full(daemon, outdir, data):
             print("SKIP: disk full: cannot mount a tmpfs here")
             return
         filler = os.path.join(mnt, "filler")
-        fill(filler)
+        livenet.fill(filler)
         ref = os.path.join(outdir, "plain", "demo_flows.txt")
         conf = os.path.join(outdir, "full.conf")
         with open(conf, "w") as f:
@@ -235,7 +224,7 @@ def disk_full(daemon, outdir, data):
         check(got == want, "disk full: every record written once space returned")
         # the disk stays full: a second SIGTERM gives up waiting, and says what was lost
         os.unlink(os.path.join(mnt, "demo_flows.txt"))
-        fill(filler)
+        livenet.fill(filler)
         p = subprocess.Popen([daemon, "-c", conf, "-r", pcap, "-w", mnt],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(2.0)

@@ -1531,17 +1531,24 @@ test_link_at_active_open(void **state)
  * The active file is replaced by a link while the writer runs: the tick notices, refuses the
  * name (counted, logged once), holds the records; once the link is gone it writes them all.
  */
+/* A writer with record 0 written, then its active file replaced by a link. */
+static void
+link_replaces_active(struct fx *f)
+{
+	open_writer(f, T0);
+	put(f->w, 0, REC_LEN, T0, NULL);
+	tcpw_writer_tick(f->w, T0);
+	assert_int_equal(unlink(f->active), 0);
+	plant_link(f, PREFIX EXT, false);
+}
+
 static void
 test_link_at_active_running(void **state)
 {
 	struct fx *f = *state;
 	struct tcpw_writer_stats st;
 
-	open_writer(f, T0);
-	put(f->w, 0, REC_LEN, T0, NULL);
-	tcpw_writer_tick(f->w, T0);
-	assert_int_equal(unlink(f->active), 0);
-	plant_link(f, PREFIX EXT, false);
+	link_replaces_active(f);
 	put(f->w, 1, REC_LEN, T0 + 1, NULL);
 	for (time_t t = T0 + 1; t <= T0 + 20; t++) /* a busy writer ticks far more often */
 		tcpw_writer_tick(f->w, t);
@@ -1576,11 +1583,7 @@ test_link_at_active_nothing_waits(void **state)
 	struct fx *f = *state;
 	struct tcpw_writer_stats st;
 
-	open_writer(f, T0);
-	put(f->w, 0, REC_LEN, T0, NULL);
-	tcpw_writer_tick(f->w, T0);
-	assert_int_equal(unlink(f->active), 0);
-	plant_link(f, PREFIX EXT, false);
+	link_replaces_active(f);
 	tcpw_writer_tick(f->w, T0 + 1);
 	tcpw_writer_stats(f->w, &st);
 	assert_int_equal(st.buffered, 0);
