@@ -130,9 +130,12 @@ write_report(struct pipeline *pl, FILE *f)
 {
 	struct tcpw_report_info ri = stats_info;
 	struct tcpw_engine_stats s;
+	struct reload_conf r;
 
 	stats_collect(pl, &s);
 	port_counters(pl, &ri);
+	if (reload_take(&pl->reload, ~0u, &r) != 0) /* the threshold in effect, reloads too */
+		ri.tcpwin_thres = r.tmt.thres;
 	tcpw_report_write(f, &s, &ri);
 	fflush(f);
 }

@@ -3,9 +3,10 @@
 """SIGHUP reload on a running daemon (live, in a netns of the test's own).
 
   1. with tmt_est_s = 1.0, two ACKs 2 s apart on one connection make two flow pairs;
-  2. tmt_est_s = 4.0 and rotate_bytes = 300 by SIGHUP: telemetry shows the new values in
-     effect on every lcore, the same pattern on another connection now makes one pair, and
-     the flow file rotates;
+  2. tmt_est_s = 4.0, rotate_bytes = 300 and tcpwin.thres = 1001 by SIGHUP: telemetry
+     shows the new values in effect on every lcore, the same pattern on another connection
+     now makes one pair, the flow file rotates, and the end report names the new
+     threshold (windows of 1000 are below it);
   3. a config with a syntax error, and one changing flow_table.pairs (needs a restart), are
      refused by name and the daemon keeps running on the current one;
   4. SIGTERM: exit 0, and every packet the port counted is in a record (no flow lost).
@@ -79,11 +80,11 @@ def main():
             check(s0.get("tmt_est_us") == 1000000, "telemetry before: tmt_est_us %s"
                   % s0.get("tmt_est_us"))
             livenet.replay(p1)
-            err = hup(d, conf, base % ("4.0", 300))
+            err = hup(d, conf, base % ("4.0", 300) + "tcpwin = { thres = 1001; };\n")
             s1 = livenet.telemetry(d.p.pid)
             check("configuration reloaded" in err, "reload taken: %r" % err.strip())
             check(s1.get("tmt_est_us") == 4000000 and s1.get("rotate_bytes") == 300 and
-                  s1.get("config_applied") == 1 and
+                  s1.get("tcpwin_thres") == 1001 and s1.get("config_applied") == 1 and
                   s1.get("config_generation", 0) > s0.get("config_generation", 0),
                   "telemetry after: tmt_est_us %s, rotate_bytes %s, applied %s" % (
                       s1.get("tmt_est_us"), s1.get("rotate_bytes"), s1.get("config_applied")))
@@ -112,6 +113,8 @@ def main():
           "the connection in %d pairs" % pairs_of_port(outdir, 40001))
     check(pairs_of_port(outdir, 40002) == 1, "after the reload (4.0 s): the same gap keeps "
           "one pair (%d)" % pairs_of_port(outdir, 40002))
+    check("below threshold 1001:" in report, "the end report names the threshold in "
+          "effect: %r" % [ln for ln in report.splitlines() if "threshold" in ln])
     closed = glob.glob(os.path.join(outdir, "tcpwintmt_flows-*"))
     check(len(closed) >= 2, "after the reload the flow file rotates (%d closed)" % len(closed))
     ipackets = int(report.split("received by the port (ipackets):")[1].split()[0])
