@@ -219,9 +219,10 @@ capture_scan_with(const char *path, struct capture_info *ci, char *err, unsigned
 	}
 	if (keep != NULL)
 		memset(keep, 0, sizeof(*keep));
-	else if (strchr(path, ',') != NULL) {
-		snprintf(err, errlen, "capture path %s contains ',', which DPDK device arguments "
-			 "cannot carry; rename or link the file", path);
+	else if (strpbrk(path, ",=") != NULL) {
+		snprintf(err, errlen, "capture path %s contains '%c', which DPDK device arguments "
+			 "cannot carry; rename or link the file, or read it in place with -R", path,
+			 *strpbrk(path, ",="));
 		return -1;
 	}
 	p = pcap_open_offline(path, perr);

@@ -487,9 +487,14 @@ load_string(const config_setting_t *s, const struct key_spec *k, struct tcpw_con
 	v = config_setting_get_string(s);
 	len = strlen(v);
 	if (!key_in_range(k, (double)len)) {
-		errbuf_error(eb, w.file, w.line,
-			     "%s: value is %zu bytes long; shorten it to at most %.0f %s",
-			     k->path, len, k->max, k->unit);
+		if ((double)len < k->min)
+			errbuf_error(eb, w.file, w.line,
+				     "%s: value is %zu bytes long; give it at least %.0f", k->path,
+				     len, k->min);
+		else
+			errbuf_error(eb, w.file, w.line,
+				     "%s: value is %zu bytes long; shorten it to at most %.0f %s",
+				     k->path, len, k->max, k->unit);
 		return;
 	}
 	if (k->choices != NULL && !is_choice(k->choices, v)) {
@@ -693,6 +698,14 @@ check_cross(const config_t *cfg, const char *source, const struct tcpw_conf *c,
 				     c->output_dir, strerror(errno));
 		else if (tcpw_writer_dir_check(c->output_dir, why, sizeof(why)) != 0)
 			errbuf_error(eb, w.file, w.line, "output.dir: %s", why);
+	}
+	if (strchr(c->output_prefix, '/') != NULL) {
+		/* a path would put the files outside output.dir, whose safety was checked, and
+		 * retention, which looks in output.dir only, would never find them */
+		w = key_where(cfg, "output.prefix", source);
+		errbuf_error(eb, w.file, w.line, "output.prefix: \"%s\" contains '/': it starts "
+			     "file names in output.dir; put directories in output.dir",
+			     c->output_prefix);
 	}
 	if (c->packet_log_enable && c->rx_cores > 1) {
 		w = key_where(cfg, "packet_log.enable", source);

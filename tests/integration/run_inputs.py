@@ -216,6 +216,12 @@ def command_line(daemon, caps, out):
         p = run([daemon] + args)
         if expect(p, code, needle, "command line: " + what) and "option" in needle:
             check("Usage:" in p.stderr, "command line: %s prints the usage" % what)
+    for ch in ",=":  # net_pcap's device argument cannot carry either ('=' cut the path)
+        odd = os.path.join(os.path.dirname(good), "odd%sname.pcap" % ch)
+        shutil.copy(good, odd)
+        expect(run([daemon, "-r", odd, "-w", out]), 1,
+               "contains '%s', which DPDK device arguments cannot carry" % ch,
+               "command line: a capture path with '%s'" % ch)
     p = run([daemon, "--help"])
     check(p.returncode == 0 and "Usage:" in p.stdout, "command line: --help exits 0")
     p = run([daemon, "--version"])

@@ -364,6 +364,25 @@ test_range_limits_accepted(void **state)
 	assert_true(conf.tmt_bgn_s == 86400.0);
 }
 
+/* Strings too short are told to grow (they were told to shorten to at most the maximum),
+ * and a prefix may not be a path (its files would leave output.dir, and retention, which
+ * looks there only, would never delete one). */
+static void
+test_string_values(void **state)
+{
+	static const struct err_case cases[] = {
+		{ "output = {\n\tprefix = \"\";\n};",
+		  "<string>:2: output.prefix: value is 0 bytes long; give it at least 1" },
+		{ "output = { format = \"\"; };", "output.format: value is 0 bytes long; give it" },
+		{ "output = {\n\tprefix = \"../spool/x\";\n};",
+		  "<string>:2: output.prefix: \"../spool/x\" contains '/': it starts file names "
+		  "in output.dir; put directories in output.dir" },
+	};
+
+	(void)state;
+	check_err_cases(cases, TCPW_ARRAY_SIZE(cases));
+}
+
 static void
 test_pairs_not_pow2(void **state)
 {
@@ -667,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_range_limits_accepted),
+		cmocka_unit_test(test_string_values),
 		cmocka_unit_test(test_pairs_not_pow2),
 		cmocka_unit_test(test_dir_too_long),
 		cmocka_unit_test(test_all_errors_reported),
