@@ -374,9 +374,12 @@ open_packet_log(const struct tcpw_conf *conf, const struct job *j)
 
 /*
  * Mbufs in the receive pool. A live port needs capture.mbufs to ride out bursts; reading a
- * file, only what can be in flight at once is needed (a spreading ring per RX lcore, the
- * lcore caches, bursts), and a smaller pool is set up faster: every mbuf is touched when
- * the pool is made, which was a third of a short offline run.
+ * file, exactly what can be in flight at once (a spreading ring per RX lcore, the lcore
+ * caches, bursts), whatever capture.mbufs says: a smaller pool is set up faster (every
+ * mbuf is touched when the pool is made, which was a third of a short offline run), and a
+ * pool short of it loses packets: net_pcap reads a packet from the file before it finds
+ * no mbuf for it (8 RX lcores with capture.mbufs = 1023: 18,977 of 20,000 packets lost,
+ * parked in the owners' caches and rings).
  */
 static uint32_t
 pool_size(const struct tcpw_conf *c, bool offline, unsigned int nrx)
@@ -389,7 +392,7 @@ pool_size(const struct tcpw_conf *c, bool offline, unsigned int nrx)
 		need += nrx * (RING_PKTS + HAND_OVER);
 	while (n - 1 < need)
 		n <<= 1;
-	return RTE_MIN(c->capture_mbufs, n - 1);
+	return n - 1;
 }
 
 /*
