@@ -62,6 +62,7 @@ static struct pipeline pl;
 static volatile sig_atomic_t got_signal;
 static volatile sig_atomic_t got_usr1;
 static volatile sig_atomic_t got_hup;
+static bool net_pcap_stalled; /* -r: the stall watch ended the run short of the file */
 
 static void
 on_signal(int sig)
@@ -673,6 +674,7 @@ control_loop(struct tcpw_conf *conf, const char *conf_file)
 			fprintf(stderr, "tcpwintmtd: net_pcap delivered %" PRIu64 " of %" PRIu64
 				" packets and then nothing for %d s; finishing\n", got,
 				pl.expected, STALL_SECONDS);
+			net_pcap_stalled = true;
 			atomic_store(&pl.quit, true);
 		}
 		usleep(10000);
@@ -881,6 +883,12 @@ port_done:
 	if (atomic_load(&pl.records_lost) > 0) {
 		fprintf(stderr, "tcpwintmtd: %" PRIu64 " records lost: the disk refused them and "
 			"waiting was given up\n", (uint64_t)atomic_load(&pl.records_lost));
+		ret = 1;
+	}
+	if (net_pcap_stalled) { /* the end report counts what was processed */
+		fprintf(stderr, "tcpwintmtd: %s: %" PRIu64 " of its %" PRIu64 " packets were not "
+			"processed (net_pcap stopped delivering them)\n", j.input,
+			j.cap.packets - (uint64_t)atomic_load(&pl.rx[0].rx_pkts), j.cap.packets);
 		ret = 1;
 	}
 	if (j.cap.damaged) {

@@ -17,7 +17,8 @@
      "unsupported link type", the end report names the DLT); a file cut while -R reads it
      (exit 3, "the file was cut to N bytes while it was read", the packets before the cut
      written; it would otherwise end with SIGBUS and lose every flow in memory); 20,000
-     packets through 8 RX lcores with capture.mbufs = 1023, every one received;
+     packets through 8 RX lcores with capture.mbufs = 1023, every one received; a run the
+     stall watch ends short of its file exits 1 and says how many packets were left;
   4. output files: a symbolic link planted at the flow file's name is refused and its
      target untouched (exit 1); a world-writable -w directory is refused (exit 1); files
      are created 0640 (0600 with output.file_mode), a created directory 0750, whatever the
@@ -384,6 +385,15 @@ def captures_many_lcores(daemon, caps, work):
     problem = accounting.problem(p.stdout, flows_of(out, name))
     check(problem is None, "capture %s, 8 RX lcores: every packet accounted for" % name,
           problem or "")
+    # a run that ends short of its file is no success: the test-only hook stops RX lcore 0
+    # at once, and the stall watch ends the run after 10 s (it exited 0)
+    os.environ["TCPWINTMTD_TEST_STALL_RX0_S"] = "0"
+    try:
+        p, out = capture_run(daemon, caps, work, name)
+    finally:
+        del os.environ["TCPWINTMTD_TEST_STALL_RX0_S"]
+    expect(p, 1, "%s: %d of its %d packets were not processed" % (caps[name], MANY, MANY),
+           "capture %s: net_pcap stalled from the start" % name)
 
 
 def captures_unsupported_linktype(daemon, caps, work):
