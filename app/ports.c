@@ -74,16 +74,15 @@ port_start(struct port_plan *plan, struct rte_mempool *pool, char *err, unsigned
 		rc = rte_eth_tx_queue_setup(port, 0, TX_DESC, rte_eth_dev_socket_id(port), NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_start(port);
-	if (rc == -ENOMEM) { /* a NIC that fills its receive rings at start: a mbuf each */
-		snprintf(err, errlen, "port %u (%s): queue set-up or start failed: %s (%u RX "
-			 "queue(s) of %u descriptors may take that many mbufs at start: raise "
-			 "capture.mbufs above that, or give EAL more memory with -m)", port,
-			 info.driver_name, strerror(-rc), plan->nqueues, RX_DESC);
-		return -1;
-	}
 	if (rc != 0) {
-		snprintf(err, errlen, "port %u (%s): queue set-up or start failed: %s", port,
-			 info.driver_name, strerror(-rc));
+		char hint[160] = "";
+
+		if (rc == -ENOMEM) /* a NIC that fills its receive rings at start: a mbuf each */
+			snprintf(hint, sizeof(hint), " (%u RX queue(s) of %u descriptors may take "
+				 "that many mbufs at start: raise capture.mbufs above that, or give "
+				 "EAL more memory with -m)", plan->nqueues, RX_DESC);
+		snprintf(err, errlen, "port %u (%s): queue set-up or start failed: %s%s", port,
+			 info.driver_name, strerror(-rc), hint);
 		return -1;
 	}
 	if (plan->promiscuous && (rc = rte_eth_promiscuous_enable(port)) != 0 && rc != -ENOTSUP)
